@@ -1,0 +1,187 @@
+package gen
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"io/fs"
+	"strings"
+
+	"github.com/anyiogen/anyiogen/internal/spec"
+)
+
+// Generator renders packages from a spec and the embedded sources.
+type Generator struct {
+	Spec    *spec.Spec
+	Sources fs.FS // holds templates/ and runtime/
+	// APIPath is the import path the conformance templates use for the
+	// package under test; their anyio.X becomes X when emitted.
+	APIPath string
+}
+
+// Generate renders every file of the package opts describe, keyed by file
+// name. It is pure: the same inputs give the same bytes, and nothing on
+// disk is read or written.
+func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
+	s := g.Spec
+	sel, err := selectFor(s, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	// 1. Load the templates of everything selected.
+	core, err := loadLayer(g.Sources, "templates/core", coreLayer, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkClaimed(s, core); err != nil {
+		return nil, err
+	}
+	coreFiles := selectCore(core, sel)
+	backendFiles := map[string][]*templateFile{}
+	for _, b := range sel.backends {
+		all, err := loadLayer(g.Sources, "templates/"+b.Name, b.Name, false)
+		if err != nil {
+			return nil, err
+		}
+		backendFiles[b.Name] = selectAdapters(all, s, sel)
+	}
+
+	// 2. Check them against the spec: declarations and backend contracts.
+	docs := map[string]string{}
+	coreIndex := topDecls(coreFiles)
+	for _, p := range sel.primitives {
+		if err := checkDecls(s, "primitive "+p.Name, p.Declares, coreIndex); err != nil {
+			return nil, err
+		}
+		addDocs(docs, p.Declares)
+	}
+	contracts, err := contractMethods(g.Sources, s.Runtime)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range sel.backends {
+		if err := checkDecls(s, "backend "+b.Name, b.Declares, topDecls(backendFiles[b.Name])); err != nil {
+			return nil, err
+		}
+		if err := checkContracts(s, b, sel, backendFiles[b.Name], contracts); err != nil {
+			return nil, err
+		}
+		addDocs(docs, b.Declares)
+	}
+
+	// 3. Render: the glue, then every template under its output name.
+	rw := &rewriter{pkg: sel.pkg, rtName: s.Runtime.Name, rtPath: s.Runtime.Import, apiPath: g.APIPath, standalone: opts.Standalone}
+	for _, p := range sel.primitives {
+		for _, d := range p.Declares {
+			if shape, _ := spec.ParseDecl(d.Decl); strings.Contains(shape.Text, "= "+s.Runtime.Name+".") {
+				rw.aliases = append(rw.aliases, d.Name)
+			}
+		}
+	}
+	out := map[string][]byte{}
+	if out["anyio.go"], err = glue(s, sel, opts.Standalone); err != nil {
+		return nil, err
+	}
+	var emit []*templateFile
+	emit = append(emit, coreFiles...)
+	for _, b := range sel.backends {
+		emit = append(emit, backendFiles[b.Name]...)
+	}
+	if opts.Standalone {
+		rt, err := loadLayer(g.Sources, "runtime", runtimeLayer, false)
+		if err != nil {
+			return nil, err
+		}
+		rw.rtDecls = topLevelNames(rt)
+		emit = append(emit, rt...)
+	}
+	if opts.Tests {
+		tests, err := loadLayer(g.Sources, "templates/conformance", conformanceLayer, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tests {
+			if !strings.HasPrefix(t.name, "repo_") { // the repository's own set-up
+				emit = append(emit, t)
+			}
+		}
+	}
+	for _, tf := range emit {
+		name := outputName(tf)
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("%s: output file %s would be written twice", tf.path, name)
+		}
+		if out[name], err = render(tf, docs, rw); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// outputName is where a template lands: anyio_<file> for the core,
+// anyio_<layer>_<file> for the rest.
+func outputName(tf *templateFile) string {
+	if tf.layer == coreLayer {
+		return "anyio_" + tf.name
+	}
+	return "anyio_" + tf.layer + "_" + tf.name
+}
+
+func selectCore(core []*templateFile, sel *selection) []*templateFile {
+	var out []*templateFile
+	for _, p := range sel.primitives {
+		for _, f := range p.Files {
+			for _, t := range core {
+				if t.name == f.Value {
+					out = append(out, t)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// selectAdapters drops a backend's adapter files for primitives that are
+// not selected.
+func selectAdapters(files []*templateFile, s *spec.Spec, sel *selection) []*templateFile {
+	var out []*templateFile
+	for _, f := range files {
+		keep := true
+		for _, p := range s.Primitives {
+			if belongsTo(f.name, p.Name) && !sel.has(p.Name) {
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func addDocs(docs map[string]string, decls []spec.Decl) {
+	for _, d := range decls {
+		docs[d.Name] = d.Doc
+	}
+}
+
+func topLevelNames(files []*templateFile) map[string]bool {
+	names := map[string]bool{}
+	for _, f := range files {
+		for _, d := range f.ast.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+				continue
+			}
+			if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+				continue
+			}
+			for _, n := range declNames(d) {
+				if n != "_" {
+					names[n] = true
+				}
+			}
+		}
+	}
+	return names
+}

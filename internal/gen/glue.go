@@ -1,0 +1,88 @@
+package gen
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/anyiogen/anyiogen/internal/spec"
+)
+
+// glue writes the file that ties the templates together: the package doc,
+// the guard on the runtime's version, the backend names, the sentinels and
+// the backend registry. Everything in it varies with the spec and the
+// options; nothing else in the package does.
+func glue(s *spec.Spec, sel *selection, standalone bool) ([]byte, error) {
+	rt := func(name string) *jen.Statement {
+		if standalone {
+			return jen.Id("rt" + name)
+		}
+		return jen.Qual(s.Runtime.Import, name)
+	}
+	f := jen.NewFile(sel.pkg)
+	f.ImportAlias(s.Runtime.Import, s.Runtime.Name)
+	f.HeaderComment(Header[len("// "):])
+	for _, line := range docLines(s.Doc) {
+		f.PackageComment(line)
+	}
+
+	f.Comment("A mismatched shared runtime fails to compile here, by name.")
+	f.Const().Id("_").Op("=").Add(rt("Version1"))
+	f.Line()
+
+	var consts []jen.Code
+	var def *spec.Backend
+	for _, b := range sel.backends {
+		consts = append(consts, comments(b.Doc)...)
+		consts = append(consts, jen.Id(b.Const).Op("=").Lit(b.Name))
+		if b.Default {
+			def = b
+		}
+	}
+	f.Const().Defs(consts...)
+	f.Line()
+
+	var vars []jen.Code
+	for _, e := range s.Sentinels {
+		vars = append(vars, comments(e.Doc)...)
+		vars = append(vars, jen.Id(e.Name).Op("=").Add(rt(e.Name)))
+	}
+	f.Var().Defs(vars...)
+	f.Line()
+
+	registry := jen.Dict{}
+	for _, b := range sel.backends {
+		registry[jen.Id(b.Const)] = jen.Id(b.Constructor)
+	}
+	f.Comment("backendRegistry holds the backends generated into this package.")
+	f.Var().Id("backendRegistry").Op("=").Map(jen.String()).Add(rt("NewBackend")).Values(registry)
+	f.Line()
+	f.Comment(fmt.Sprintf("defaultBackend runs every context that no Run made: %s needs no set-up.", def.Name))
+	f.Var().List(jen.Id("defaultBackend"), jen.Id("_")).Op("=").Id(def.Constructor).Call(
+		jen.Op("&").Add(rt("RunConfig")).Values(jen.Dict{jen.Id("Backend"): jen.Id(def.Const)}))
+
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		return nil, fmt.Errorf("rendering the glue: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// comments renders doc text as one // comment per line: jennifer would turn
+// a multi-line comment into a /* */ block.
+func comments(doc string) []jen.Code {
+	var out []jen.Code
+	for _, line := range docLines(doc) {
+		out = append(out, jen.Comment(line))
+	}
+	return out
+}
+
+func docLines(doc string) []string {
+	if doc == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimRight(doc, "\n"), "\n")
+}

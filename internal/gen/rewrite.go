@@ -1,0 +1,135 @@
+package gen
+
+import (
+	"go/ast"
+	"slices"
+	"strconv"
+
+	"golang.org/x/tools/go/ast/astutil"
+)
+
+const runtimeLayer = "runtime"
+
+// rewriter holds the named rewrites that merge templates into one package:
+//
+//   - package: every file gets the target package name;
+//   - aliases: backend templates, compiled on their own, write runtime types
+//     that the facade re-exports (anyiort.RunOption) with the runtime's
+//     qualifier; in the merged package they use the facade's name;
+//   - api: conformance tests call the package under test as anyio.X; emitted
+//     beside the package they call X;
+//   - standalone: the runtime's declarations are inlined with an "rt"
+//     prefix, so anyiort.X becomes rtX and the import goes.
+type rewriter struct {
+	pkg        string
+	rtName     string // the runtime's package name, as templates import it
+	rtPath     string
+	apiPath    string // the reference package's import path, in tests
+	aliases    []string
+	standalone bool
+	rtDecls    map[string]bool // top-level names of the runtime, when standalone
+}
+
+func (rw *rewriter) apply(f *ast.File, layer string) {
+	f.Name = ast.NewIdent(rw.pkg)
+	if layer == conformanceLayer {
+		rw.unqualify(f, "anyio", rw.apiPath, func(string) bool { return true })
+	}
+	if layer != coreLayer && layer != runtimeLayer {
+		rw.unqualify(f, rw.rtName, rw.rtPath, func(name string) bool { return slices.Contains(rw.aliases, name) })
+	}
+	if !rw.standalone {
+		return
+	}
+	if layer == runtimeLayer {
+		rw.prefixRuntimeDecls(f)
+		return
+	}
+	astutil.Apply(f, func(c *astutil.Cursor) bool {
+		if sel, ok := c.Node().(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == rw.rtName {
+				c.Replace(ast.NewIdent("rt" + sel.Sel.Name))
+			}
+		}
+		return true
+	}, nil)
+	astutil.DeleteNamedImport(nil, f, rw.rtName, rw.rtPath)
+	dropEmptyImports(f)
+}
+
+// unqualify turns pkg.X into X for the names keep accepts, and drops the
+// import once nothing uses it.
+func (rw *rewriter) unqualify(f *ast.File, pkg, importPath string, keep func(string) bool) {
+	used := false
+	astutil.Apply(f, func(c *astutil.Cursor) bool {
+		sel, ok := c.Node().(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		id, ok := sel.X.(*ast.Ident)
+		if !ok || id.Name != pkg {
+			return true
+		}
+		if keep(sel.Sel.Name) {
+			c.Replace(ast.NewIdent(sel.Sel.Name))
+		} else {
+			used = true
+		}
+		return true
+	}, nil)
+	if !used {
+		for _, imp := range f.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			if path == importPath {
+				astutil.DeleteNamedImport(nil, f, nameOf(imp), path)
+			}
+		}
+		dropEmptyImports(f)
+	}
+}
+
+func nameOf(imp *ast.ImportSpec) string {
+	if imp.Name != nil {
+		return imp.Name.Name
+	}
+	return ""
+}
+
+// prefixRuntimeDecls renames the runtime's top-level declarations X to rtX,
+// and every use of them, leaving field, method and key names alone.
+func (rw *rewriter) prefixRuntimeDecls(f *ast.File) {
+	astutil.Apply(f, func(c *astutil.Cursor) bool {
+		id, ok := c.Node().(*ast.Ident)
+		if !ok || !rw.rtDecls[id.Name] {
+			return true
+		}
+		switch p := c.Parent().(type) {
+		case *ast.SelectorExpr:
+			if c.Name() == "Sel" {
+				return true
+			}
+		case *ast.Field:
+			if c.Name() == "Names" {
+				return true
+			}
+		case *ast.KeyValueExpr:
+			if c.Name() == "Key" {
+				return true
+			}
+		case *ast.FuncDecl:
+			if p.Recv != nil && c.Name() == "Name" {
+				return true
+			}
+		}
+		c.Replace(ast.NewIdent("rt" + id.Name))
+		return true
+	}, nil)
+}
+
+// dropEmptyImports removes an import declaration left with no specs.
+func dropEmptyImports(f *ast.File) {
+	f.Decls = slices.DeleteFunc(f.Decls, func(d ast.Decl) bool {
+		g, ok := d.(*ast.GenDecl)
+		return ok && g.Tok.String() == "import" && len(g.Specs) == 0
+	})
+}

@@ -1,0 +1,120 @@
+package gen
+
+import (
+	"fmt"
+	"go/token"
+	"slices"
+	"strings"
+
+	"github.com/anyiogen/anyiogen/internal/spec"
+)
+
+// Options say what to generate.
+type Options struct {
+	Package    string   // the package name; empty means the spec's
+	Backends   []string // backends to emit; empty means all
+	Primitives []string // primitives to emit; empty means all
+	Standalone bool     // inline the runtime: import only the standard library
+	Tests      bool     // emit the conformance tests too
+}
+
+// selection is Options resolved against the spec.
+type selection struct {
+	pkg        string
+	backends   []*spec.Backend   // in spec order
+	primitives []*spec.Primitive // in spec order, with everything they need
+	contracts  []string          // runtime interfaces the backends must implement
+}
+
+// OptionError is a bad option: it names the flag and lists the choices.
+type OptionError struct {
+	Option, Value string
+	Valid         []string
+	Reason        string
+}
+
+func (e *OptionError) Error() string {
+	msg := fmt.Sprintf("-%s: %s %q", e.Option, e.Reason, e.Value)
+	if len(e.Valid) > 0 {
+		msg += " (valid: " + strings.Join(e.Valid, ", ") + ")"
+	}
+	return msg
+}
+
+func selectFor(s *spec.Spec, opts Options) (*selection, error) {
+	sel := &selection{pkg: opts.Package}
+	if sel.pkg == "" {
+		sel.pkg = s.Package
+	}
+	if !isIdentifier(sel.pkg) {
+		return nil, &OptionError{Option: "pkg", Value: sel.pkg, Reason: "not a Go package name:"}
+	}
+	backends := opts.Backends
+	if len(backends) == 0 {
+		backends = s.BackendNames()
+	}
+	for _, name := range backends {
+		b, ok := s.Backend(name)
+		if !ok {
+			return nil, &OptionError{Option: "backends", Value: name, Reason: "unknown backend", Valid: s.BackendNames()}
+		}
+		if !slices.Contains(sel.backends, b) {
+			sel.backends = append(sel.backends, b)
+		}
+	}
+	if !slices.ContainsFunc(sel.backends, func(b *spec.Backend) bool { return b.Default }) {
+		def := s.Backends[slices.IndexFunc(s.Backends, func(b spec.Backend) bool { return b.Default })]
+		return nil, &OptionError{Option: "backends", Value: strings.Join(backends, ","), Reason: "must include " + def.Name + ", the backend of a context that no Run made:", Valid: s.BackendNames()}
+	}
+	slices.SortFunc(sel.backends, func(a, b *spec.Backend) int { return indexOf(s.Backends, a) - indexOf(s.Backends, b) })
+
+	want := map[string]bool{}
+	for _, p := range s.Primitives {
+		if p.Always || len(opts.Primitives) == 0 {
+			want[p.Name] = true
+		}
+	}
+	for _, name := range opts.Primitives {
+		if _, ok := s.Primitive(name); !ok {
+			return nil, &OptionError{Option: "primitives", Value: name, Reason: "unknown primitive", Valid: s.PrimitiveNames()}
+		}
+		want[name] = true
+	}
+	// What a primitive needs comes along.
+	for changed := true; changed; {
+		changed = false
+		for _, p := range s.Primitives {
+			if !want[p.Name] {
+				continue
+			}
+			for _, n := range p.Needs {
+				if !want[n.Value] {
+					want[n.Value], changed = true, true
+				}
+			}
+		}
+	}
+	for i := range s.Primitives {
+		p := &s.Primitives[i]
+		if !want[p.Name] {
+			continue
+		}
+		sel.primitives = append(sel.primitives, p)
+		for _, c := range p.Contracts {
+			if !slices.Contains(sel.contracts, c.Value) {
+				sel.contracts = append(sel.contracts, c.Value)
+			}
+		}
+	}
+	return sel, nil
+}
+
+func (sel *selection) has(primitive string) bool {
+	return slices.ContainsFunc(sel.primitives, func(p *spec.Primitive) bool { return p.Name == primitive })
+}
+
+func indexOf(bs []spec.Backend, b *spec.Backend) int {
+	return slices.IndexFunc(bs, func(x spec.Backend) bool { return x.Name == b.Name })
+}
+
+func isIdentifier(s string) bool { return token.IsIdentifier(s) && s != "_" }

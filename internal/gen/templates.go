@@ -1,0 +1,125 @@
+package gen
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Layers of the template tree, besides one directory per backend.
+const (
+	coreLayer        = "core"
+	conformanceLayer = "conformance"
+)
+
+// templateFile is one parsed template.
+type templateFile struct {
+	layer string // "core", a backend name, "conformance" or "runtime"
+	name  string // base name
+	path  string // path in the sources, for messages
+	src   []byte
+	fset  *token.FileSet
+	ast   *ast.File
+}
+
+// loadLayer parses every .go file of one directory of the sources, sorted
+// by name. Tests are included only when tests is true.
+func loadLayer(sources fs.FS, dir, layer string, tests bool) ([]*templateFile, error) {
+	entries, err := fs.ReadDir(sources, dir)
+	if err != nil {
+		return nil, fmt.Errorf("templates for %s: %w", layer, err)
+	}
+	var out []*templateFile
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") != tests {
+			continue
+		}
+		p := path.Join(dir, name)
+		src, err := fs.ReadFile(sources, p)
+		if err != nil {
+			return nil, err
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, p, src, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", p, err)
+		}
+		out = append(out, &templateFile{layer: layer, name: name, path: p, src: src, fset: fset, ast: f})
+	}
+	slices.SortFunc(out, func(a, b *templateFile) int { return strings.Compare(a.name, b.name) })
+	return out, nil
+}
+
+// belongsTo reports whether a backend template file is the adapter of
+// primitive p: it is named p.go or p_*.go.
+func belongsTo(file, primitive string) bool {
+	base := strings.TrimSuffix(file, ".go")
+	return base == primitive || strings.HasPrefix(base, primitive+"_")
+}
+
+// topDecls indexes the top-level declarations of files by name ("F", "T",
+// "T.M").
+func topDecls(files []*templateFile) map[string]declAt {
+	out := map[string]declAt{}
+	for _, f := range files {
+		for _, d := range f.ast.Decls {
+			for _, name := range declNames(d) {
+				out[name] = declAt{file: f, decl: d}
+			}
+		}
+	}
+	return out
+}
+
+type declAt struct {
+	file *templateFile
+	decl ast.Decl
+}
+
+// declNames lists the names a top-level declaration declares.
+func declNames(d ast.Decl) []string {
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		if d.Recv != nil && len(d.Recv.List) == 1 {
+			return []string{receiverBase(d.Recv.List[0].Type) + "." + d.Name.Name}
+		}
+		return []string{d.Name.Name}
+	case *ast.GenDecl:
+		var names []string
+		for _, s := range d.Specs {
+			switch s := s.(type) {
+			case *ast.TypeSpec:
+				names = append(names, s.Name.Name)
+			case *ast.ValueSpec:
+				for _, n := range s.Names {
+					names = append(names, n.Name)
+				}
+			}
+		}
+		return names
+	}
+	return nil
+}
+
+func receiverBase(t ast.Expr) string {
+	for {
+		switch x := t.(type) {
+		case *ast.StarExpr:
+			t = x.X
+		case *ast.IndexExpr:
+			t = x.X
+		case *ast.IndexListExpr:
+			t = x.X
+		case *ast.Ident:
+			return x.Name
+		default:
+			return ""
+		}
+	}
+}

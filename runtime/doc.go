@@ -1,0 +1,20 @@
+// Package anyiort is the runtime shared by every package that anyiogen
+// generates.
+//
+// Two libraries that each vendor a generated copy of the portable API still
+// interoperate, because what must be identical lives here and nowhere else:
+// the error sentinels (so errors.Is works across copies), the key under which
+// a backend travels in a context.Context (so a context made by one copy's Run
+// drives the other copy's primitives), and the contract a backend implements
+// (so either copy's primitives can run on either copy's backend).
+//
+// The package imports only the standard library and is kept small on purpose:
+// everything that can differ between copies belongs in the generated code.
+// Its name is not "runtime" so that generated files can import it beside the
+// standard library's runtime package without renaming.
+package anyiort
+
+// Version1 is referenced by every generated package. A generated package
+// compiled against a runtime that no longer provides this contract fails to
+// build with an error naming this constant, rather than misbehaving.
+const Version1 = 1

@@ -1,0 +1,42 @@
+package anyiort
+
+import (
+	"context"
+	"errors"
+)
+
+// The sentinels of the portable API. Generated packages re-export them, so
+// errors.Is holds across every copy.
+var (
+	// ErrEndOfStream: the peer finished sending and everything sent was read.
+	ErrEndOfStream = errors.New("anyio: end of stream")
+	// ErrClosedResource: the handle used was itself closed.
+	ErrClosedResource = errors.New("anyio: use of a closed resource")
+	// ErrBrokenResource: the other side is gone, so the operation cannot succeed.
+	ErrBrokenResource = errors.New("anyio: broken resource")
+	// ErrWouldBlock: a nowait operation could not complete at once.
+	ErrWouldBlock = errors.New("anyio: operation would block")
+	// ErrDeadlock: on a simulated backend, every task is blocked and no timer
+	// is pending.
+	ErrDeadlock = errors.New("anyio: deadlock: every task is blocked and no timer is pending")
+	// ErrTimeout is FailAfter's timeout. It also matches
+	// context.DeadlineExceeded and reports Timeout() true, like the context
+	// package's own deadline error, so net-style timeout checks accept it.
+	ErrTimeout error = timeoutError{}
+)
+
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "anyio: timed out" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
+
+// Is lets errors.Is(ErrTimeout, context.DeadlineExceeded) hold.
+func (timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// IsCancellation reports whether err is a cancellation: an error for which
+// errors.Is(err, context.Canceled) or errors.Is(err, context.DeadlineExceeded)
+// holds.
+func IsCancellation(err error) bool {
+	return err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+}

@@ -1,0 +1,85 @@
+package core
+
+import (
+	"context"
+	"math"
+	"sync"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// Unbounded is the buffer size of a stream whose Send never blocks.
+const Unbounded = -1
+
+// StreamStatistics describes a memory object stream at one moment.
+type StreamStatistics struct {
+	CurrentBufferUsed, MaxBufferSize      int // MaxBufferSize is Unbounded for an unbounded stream
+	OpenSendStreams, OpenReceiveStreams   int
+	TasksWaitingSend, TasksWaitingReceive int
+}
+
+// NewMemoryObjectStream returns the two ends of a new stream of T.
+func NewMemoryObjectStream[T any](maxBufferSize int) (*SendStream[T], *ReceiveStream[T]) {
+	if maxBufferSize < 0 && maxBufferSize != Unbounded {
+		panic("anyio: NewMemoryObjectStream: maxBufferSize must be 0 or more, or Unbounded")
+	}
+	st := &streamState[T]{max: maxBufferSize, openSend: 1, openReceive: 1}
+	if maxBufferSize == Unbounded {
+		st.max = math.MaxInt
+	}
+	return &SendStream[T]{state: st}, &ReceiveStream[T]{state: st}
+}
+
+// streamState is shared by every clone of both ends. The invariant that
+// keeps items from being lost or duplicated: an item is always in exactly
+// one place — a sender's hands, the buffer, or a receiver's hands — and it
+// moves only under mu.
+type streamState[T any] struct {
+	mu          sync.Mutex
+	buf         streamQueue[T]
+	max         int // math.MaxInt when unbounded
+	openSend    int
+	openReceive int
+	sendWaiters streamQueue[*sendWaiter[T]]
+	recvWaiters streamQueue[*recvWaiter[T]]
+}
+
+type sendWaiter[T any] struct {
+	waiter    anyiort.Waiter
+	item      T
+	handle    *SendStream[T]
+	taken     bool // a receiver has the item
+	cancelled bool // gave up, or its handle closed: skip it
+	broken    bool // every receiver closed
+	closed    bool // its own handle was closed
+}
+
+type recvWaiter[T any] struct {
+	waiter    anyiort.Waiter
+	item      T
+	handle    *ReceiveStream[T]
+	given     bool // a sender handed over an item
+	cancelled bool // gave up, or its handle closed: skip it
+	ended     bool // every sender closed
+	closed    bool // its own handle was closed
+}
+
+func (st *streamState[T]) statistics() StreamStatistics {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	max := st.max
+	if max == math.MaxInt {
+		max = Unbounded
+	}
+	return StreamStatistics{
+		CurrentBufferUsed:   st.buf.len(),
+		MaxBufferSize:       max,
+		OpenSendStreams:     st.openSend,
+		OpenReceiveStreams:  st.openReceive,
+		TasksWaitingSend:    st.sendWaiters.countLive(func(w *sendWaiter[T]) bool { return !w.cancelled }),
+		TasksWaitingReceive: st.recvWaiters.countLive(func(w *recvWaiter[T]) bool { return !w.cancelled }),
+	}
+}
+
+// waiterFor returns a waiter for the calling task, from ctx's backend.
+func waiterFor(ctx context.Context) anyiort.Waiter { return backendOf(ctx).NewWaiter() }

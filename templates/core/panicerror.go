@@ -1,0 +1,53 @@
+package core
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"runtime/debug"
+)
+
+// PanicError is a task's panic, raised again by WithTaskGroup.
+type PanicError struct {
+	Task  string // the task's name
+	Value any    // what was passed to panic
+	Stack []byte // the panicking goroutine's stack
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("anyio: task %s panicked: %v\n\n%s", e.Task, e.Value, e.Stack)
+}
+
+// Unwrap returns the panic value when it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// recoverTask turns a panic of the task into the group's PanicError and
+// cancels the group. Deferred, so that the stack is the panicking one.
+func (tg *TaskGroup) recoverTask(name string, fn any) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if name == "" {
+		name = funcName(fn)
+	}
+	pe := &PanicError{Task: name, Value: r, Stack: debug.Stack()}
+	tg.mu.Lock()
+	if tg.panic == nil {
+		tg.panic = pe
+	}
+	tg.mu.Unlock()
+	tg.scope.Cancel()
+}
+
+// funcName names a task after its function, as AnyIO does; it is only
+// computed when needed, because it costs more than starting the task.
+func funcName(fn any) string {
+	if f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()); f != nil {
+		return f.Name()
+	}
+	return "task"
+}

@@ -1,0 +1,147 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"iter"
+)
+
+// ReceiveStream is the receiving end of a memory object stream.
+type ReceiveStream[T any] struct {
+	state  *streamState[T]
+	closed bool // guarded by state.mu
+}
+
+// Receive returns the next item, blocking until there is one.
+func (r *ReceiveStream[T]) Receive(ctx context.Context) (T, error) {
+	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	st := r.state
+	st.mu.Lock()
+	if item, err := r.receiveNowaitLocked(); err != ErrWouldBlock {
+		st.mu.Unlock()
+		return item, err
+	}
+	w := &recvWaiter[T]{waiter: waiterFor(ctx), handle: r}
+	st.recvWaiters.push(w)
+	st.mu.Unlock()
+	for {
+		err := w.waiter.Wait(ctx, "receive on a memory object stream")
+		st.mu.Lock()
+		switch {
+		case w.given:
+			// Handed over before the cancellation won: keep it, or it is lost.
+			st.mu.Unlock()
+			return w.item, nil
+		case w.ended:
+			st.mu.Unlock()
+			return zero, ErrEndOfStream
+		case w.closed:
+			st.mu.Unlock()
+			return zero, ErrClosedResource
+		case err != nil:
+			w.cancelled = true
+			st.mu.Unlock()
+			return zero, err
+		}
+		st.mu.Unlock()
+	}
+}
+
+// ReceiveNowait returns an item if one is ready, else ErrWouldBlock.
+func (r *ReceiveStream[T]) ReceiveNowait() (T, error) {
+	r.state.mu.Lock()
+	defer r.state.mu.Unlock()
+	return r.receiveNowaitLocked()
+}
+
+func (r *ReceiveStream[T]) receiveNowaitLocked() (T, error) {
+	var zero T
+	st := r.state
+	if r.closed {
+		return zero, ErrClosedResource
+	}
+	notLive := func(w *sendWaiter[T]) bool { return w.cancelled }
+	if st.buf.len() > 0 {
+		item := st.buf.pop()
+		if sw := popLive(&st.sendWaiters, notLive); sw != nil {
+			st.buf.push(sw.item)
+			sw.taken = true
+			sw.waiter.Wake()
+		}
+		return item, nil
+	}
+	if sw := popLive(&st.sendWaiters, notLive); sw != nil {
+		sw.taken = true
+		sw.waiter.Wake()
+		return sw.item, nil
+	}
+	if st.openSend == 0 {
+		return zero, ErrEndOfStream
+	}
+	return zero, ErrWouldBlock
+}
+
+// Clone returns another receiving end; senders see a broken stream only
+// when all are closed.
+func (r *ReceiveStream[T]) Clone() (*ReceiveStream[T], error) {
+	r.state.mu.Lock()
+	defer r.state.mu.Unlock()
+	if r.closed {
+		return nil, ErrClosedResource
+	}
+	r.state.openReceive++
+	return &ReceiveStream[T]{state: r.state}, nil
+}
+
+// Close closes this end; closing it again does nothing.
+func (r *ReceiveStream[T]) Close() error {
+	st := r.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	st.openReceive--
+	st.recvWaiters.each(func(w *recvWaiter[T]) {
+		if w.handle == r && !w.cancelled {
+			w.closed, w.cancelled = true, true
+			w.waiter.Wake()
+		}
+	})
+	if st.openReceive == 0 {
+		for st.sendWaiters.len() > 0 {
+			if w := st.sendWaiters.pop(); !w.cancelled {
+				w.broken = true
+				w.waiter.Wake()
+			}
+		}
+	}
+	return nil
+}
+
+// Statistics describes the stream now.
+func (r *ReceiveStream[T]) Statistics() StreamStatistics { return r.state.statistics() }
+
+// All yields every item until the stream ends.
+func (r *ReceiveStream[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for {
+			item, err := r.Receive(ctx)
+			if errors.Is(err, ErrEndOfStream) {
+				return
+			}
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			if !yield(item, nil) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,22 @@
+package core
+
+import anyiort "github.com/anyiogen/anyiogen/runtime"
+
+// This file stands in for the glue that the generator writes from the spec:
+// the backend registry, the backend names and the sentinels. It lets the
+// template compile and is never emitted.
+
+var backendRegistry = map[string]anyiort.NewBackend{}
+
+var defaultBackend anyiort.Backend
+
+const BackendStd = "std"
+
+var (
+	ErrTimeout        = anyiort.ErrTimeout
+	ErrEndOfStream    = anyiort.ErrEndOfStream
+	ErrClosedResource = anyiort.ErrClosedResource
+	ErrBrokenResource = anyiort.ErrBrokenResource
+	ErrWouldBlock     = anyiort.ErrWouldBlock
+	ErrDeadlock       = anyiort.ErrDeadlock
+)

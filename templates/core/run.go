@@ -1,0 +1,58 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// RunOption configures Run.
+type RunOption = anyiort.RunOption
+
+// Backend selects the backend Run uses.
+func Backend(name string) RunOption {
+	return func(c *anyiort.RunConfig) { c.Backend = name }
+}
+
+// Run runs main on the selected backend.
+func Run(main func(ctx context.Context) error, opts ...RunOption) error {
+	cfg := anyiort.RunConfig{Backend: BackendStd}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	newBackend, ok := backendRegistry[cfg.Backend]
+	if !ok {
+		return fmt.Errorf("anyio: unknown backend %q (compiled in: %s)", cfg.Backend, strings.Join(Backends(), ", "))
+	}
+	b, err := newBackend(&cfg)
+	if err != nil {
+		return fmt.Errorf("anyio: backend %q: %w", cfg.Backend, err)
+	}
+	ctx := anyiort.WithBackend(context.Background(), b)
+	return b.Run(func() error { return main(ctx) })
+}
+
+// Backends lists the backends compiled into this package.
+func Backends() []string {
+	names := make([]string, 0, len(backendRegistry))
+	for name := range backendRegistry {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// CurrentBackend names the backend that ctx runs on.
+func CurrentBackend(ctx context.Context) string { return backendOf(ctx).Name() }
+
+// backendOf is the backend ctx carries; a context that no Run made means the
+// default backend, so every function works from context.Background().
+func backendOf(ctx context.Context) anyiort.Backend {
+	if b := anyiort.FromContext(ctx); b != nil {
+		return b
+	}
+	return defaultBackend
+}

@@ -1,0 +1,147 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// CancelScope is where a cancellation starts. Its context, handed to the body
+// of Run, is where it spreads: every checkpoint inside reports it.
+type CancelScope struct {
+	mu sync.Mutex // guards every field below
+
+	deadline    time.Time
+	hasDeadline bool
+	shield      bool
+
+	state   scopeState
+	parent  context.Context // set once on entry
+	backend anyiort.Backend // set once on entry
+	unlink  func() bool     // stops watching the parent's cancellation
+	timer   anyiort.Timer   // the pending deadline, while running
+
+	cancelCalled bool          // Cancel was called or the own deadline passed
+	byDeadline   bool          // the own cancellation came from the deadline
+	caught       bool          // Run absorbed a cancellation
+	err          error         // the context's error, once cancelled
+	done         chan struct{} // made on the first Done call
+	watchers     scopeWatchers // NotifyCancel and AfterFunc registrations
+}
+
+type scopeState uint8
+
+const (
+	scopeUnentered scopeState = iota
+	scopeRunning
+	scopeExited
+)
+
+// ScopeOption configures a CancelScope.
+type ScopeOption func(*CancelScope)
+
+// Shielded makes outer cancellation not reach the body.
+func Shielded() ScopeOption { return func(s *CancelScope) { s.shield = true } }
+
+// Deadline sets the scope's deadline on the backend's clock.
+func Deadline(t time.Time) ScopeOption {
+	return func(s *CancelScope) { s.deadline, s.hasDeadline = t, true }
+}
+
+// NewCancelScope returns a scope that has not been entered.
+func NewCancelScope(opts ...ScopeOption) *CancelScope {
+	s := &CancelScope{}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
+}
+
+var errScopeReentered = errors.New("anyio: CancelScope.Run called twice: a cancel scope can be entered only once")
+
+// Run runs body with the scope's context and settles its cancellation.
+func (s *CancelScope) Run(ctx context.Context, body func(ctx context.Context) error) error {
+	if err := s.enter(ctx, backendOf(ctx)); err != nil {
+		return err
+	}
+	return s.settle(s.runBody(body))
+}
+
+func (s *CancelScope) runBody(body func(ctx context.Context) error) error {
+	defer s.release() // also when body panics, so no timer or link outlives it
+	return body((*scopeCtx)(s))
+}
+
+// Cancel cancels the scope.
+func (s *CancelScope) Cancel() {
+	s.mu.Lock()
+	s.cancelCalled = true
+	s.mu.Unlock()
+	s.cancel(context.Canceled)
+}
+
+// CancelCalled reports whether Cancel was called or the deadline passed.
+func (s *CancelScope) CancelCalled() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.cancelCalled && s.state == scopeRunning && s.hasDeadline {
+		return !s.backend.Now().Before(s.deadline)
+	}
+	return s.cancelCalled
+}
+
+// CancelledCaught reports whether the scope absorbed a cancellation on exit.
+func (s *CancelScope) CancelledCaught() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.caught
+}
+
+// Deadline returns the scope's own deadline.
+func (s *CancelScope) Deadline() (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deadline, s.hasDeadline
+}
+
+// SetDeadline moves the deadline, earlier or later.
+func (s *CancelScope) SetDeadline(t time.Time) {
+	s.mu.Lock()
+	s.deadline, s.hasDeadline = t, true
+	expired := false
+	if s.state == scopeRunning && s.err == nil {
+		if s.timer != nil {
+			s.timer.Stop()
+			s.timer = nil
+		}
+		expired = !s.armLocked()
+	}
+	s.mu.Unlock()
+	if expired {
+		s.deadlineReached()
+	}
+}
+
+// Shield reports whether the scope is shielded.
+func (s *CancelScope) Shield() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.shield
+}
+
+// SetShield turns the shield on or off.
+func (s *CancelScope) SetShield(on bool) {
+	s.mu.Lock()
+	s.shield = on
+	running := s.state == scopeRunning
+	s.mu.Unlock()
+	if !on && running {
+		// A cancellation the shield held back reaches the body now.
+		if err := s.parent.Err(); err != nil {
+			s.cancel(err)
+		}
+	}
+}

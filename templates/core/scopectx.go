@@ -1,0 +1,92 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// scopeCtx is the context.Context a CancelScope hands its body: the same
+// memory as the scope, so entering a scope allocates nothing more.
+type scopeCtx CancelScope
+
+type scopeKey struct{}
+
+func (c *scopeCtx) scope() *CancelScope { return (*CancelScope)(c) }
+
+// Deadline is the earliest deadline the body can see: its own and, unless
+// shielded, its parent's.
+func (c *scopeCtx) Deadline() (time.Time, bool) {
+	s := c.scope()
+	s.mu.Lock()
+	d, ok, shield := s.deadline, s.hasDeadline, s.shield
+	s.mu.Unlock()
+	if !shield {
+		if pd, pok := s.parent.Deadline(); pok && (!ok || pd.Before(d)) {
+			d, ok = pd, true
+		}
+	}
+	return d, ok
+}
+
+func (c *scopeCtx) Done() <-chan struct{} {
+	s := c.scope()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done == nil {
+		if s.err != nil {
+			s.done = closedChan
+		} else {
+			s.done = make(chan struct{})
+		}
+	}
+	return s.done
+}
+
+func (c *scopeCtx) Err() error {
+	s := c.scope()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+func (c *scopeCtx) Value(key any) any {
+	switch key {
+	case scopeKey{}:
+		return c.scope()
+	case anyiort.NotifierKey():
+		return c
+	}
+	return c.scope().parent.Value(key)
+}
+
+func (c *scopeCtx) String() string { return "anyio.CancelScope" }
+
+// NotifyCancel implements anyiort.CancelNotifier: f runs synchronously in the
+// goroutine that cancels, so a simulated backend learns of it at once.
+func (c *scopeCtx) NotifyCancel(f func()) (stop func() bool) {
+	s := c.scope()
+	s.mu.Lock()
+	if s.err != nil {
+		s.mu.Unlock()
+		f()
+		return func() bool { return false }
+	}
+	w := s.watchers.add(f)
+	s.mu.Unlock()
+	return func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.watchers.remove(w)
+	}
+}
+
+// AfterFunc lets context.WithCancel and context.AfterFunc on a scope's
+// context link to it without a goroutine each.
+func (c *scopeCtx) AfterFunc(f func()) (stop func() bool) { return c.NotifyCancel(f) }
+
+var (
+	_ context.Context        = (*scopeCtx)(nil)
+	_ anyiort.CancelNotifier = (*scopeCtx)(nil)
+)

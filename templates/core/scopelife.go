@@ -1,0 +1,161 @@
+package core
+
+import (
+	"context"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// enter starts the scope under parent: it arms the deadline and starts
+// watching the parent's cancellation.
+func (s *CancelScope) enter(parent context.Context, b anyiort.Backend) error {
+	s.mu.Lock()
+	if s.state != scopeUnentered {
+		s.mu.Unlock()
+		return errScopeReentered
+	}
+	s.state, s.parent, s.backend = scopeRunning, parent, b
+	expired := s.hasDeadline && s.err == nil && !s.armLocked()
+	cancelled := s.err != nil
+	s.mu.Unlock()
+	if expired {
+		// A deadline already past cancels at the first checkpoint.
+		s.deadlineReached()
+		return nil
+	}
+	if !cancelled {
+		s.watchParent(parent)
+	}
+	return nil
+}
+
+// watchParent arranges for the parent's cancellation to reach the scope.
+// Scopes of any generated copy notify synchronously, which keeps simulated
+// runs deterministic; other contexts notify from a goroutine of their own.
+func (s *CancelScope) watchParent(parent context.Context) {
+	var unlink func() bool
+	if p, ok := parent.(*scopeCtx); ok {
+		unlink = p.NotifyCancel(s.parentCancelled)
+	} else if n := anyiort.FindNotifier(parent); n != nil {
+		unlink = n.NotifyCancel(s.parentCancelled)
+	} else if parent.Done() != nil {
+		unlink = context.AfterFunc(parent, s.parentCancelled)
+	} else {
+		return
+	}
+	s.mu.Lock()
+	if s.state == scopeRunning {
+		s.unlink = unlink
+		unlink = nil
+	}
+	s.mu.Unlock()
+	if unlink != nil {
+		unlink()
+	}
+}
+
+func (s *CancelScope) parentCancelled() {
+	s.mu.Lock()
+	shield := s.shield
+	s.mu.Unlock()
+	if !shield {
+		s.cancel(s.parent.Err())
+	}
+}
+
+// armLocked starts the deadline timer; false means the deadline has passed.
+func (s *CancelScope) armLocked() bool {
+	d := s.deadline.Sub(s.backend.Now())
+	if d <= 0 {
+		return false
+	}
+	s.timer = s.backend.AfterFunc(d, s.deadlineTimer)
+	return true
+}
+
+func (s *CancelScope) deadlineTimer() {
+	s.mu.Lock()
+	if s.state != scopeRunning || s.err != nil {
+		s.mu.Unlock()
+		return
+	}
+	// The timer may be stale (SetDeadline moved the deadline) or early
+	// against a wall-clock deadline: re-arm rather than cancel.
+	if s.armLocked() {
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	s.deadlineReached()
+}
+
+func (s *CancelScope) deadlineReached() {
+	s.mu.Lock()
+	if !s.cancelCalled {
+		s.byDeadline = true
+	}
+	s.cancelCalled = true
+	s.mu.Unlock()
+	s.cancel(context.DeadlineExceeded)
+}
+
+// cancel makes err the context's error, if it has none yet, and tells every
+// watcher, in the order they registered.
+func (s *CancelScope) cancel(err error) {
+	s.mu.Lock()
+	if s.err != nil {
+		s.mu.Unlock()
+		return
+	}
+	s.err = err
+	if s.done == nil {
+		s.done = closedChan
+	} else {
+		close(s.done)
+	}
+	fire := s.watchers.takeAll()
+	s.mu.Unlock()
+	for _, f := range fire {
+		f()
+	}
+}
+
+// release ends the scope's life: no timer or parent link outlives Run.
+func (s *CancelScope) release() {
+	s.mu.Lock()
+	s.state = scopeExited
+	timer, unlink := s.timer, s.unlink
+	s.timer, s.unlink = nil, nil
+	s.mu.Unlock()
+	if timer != nil {
+		timer.Stop()
+	}
+	if unlink != nil {
+		unlink()
+	}
+}
+
+// settle decides what Run returns. The scope catches a cancellation only
+// when it was itself cancelled and no enclosing scope that the body can see
+// is cancelled too; anything else goes up unchanged.
+func (s *CancelScope) settle(err error) error {
+	if !anyiort.IsCancellation(err) {
+		return err
+	}
+	s.mu.Lock()
+	own, shield := s.cancelCalled, s.shield
+	s.mu.Unlock()
+	if !own || (!shield && s.parent.Err() != nil) {
+		return err
+	}
+	s.mu.Lock()
+	s.caught = true
+	s.mu.Unlock()
+	return nil
+}
+
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()

@@ -1,0 +1,93 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync/atomic"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// SocketStream is a connected TCP byte stream.
+type SocketStream struct {
+	conn   anyiort.Conn
+	closed atomic.Bool
+}
+
+func newSocketStream(conn anyiort.Conn) *SocketStream { return &SocketStream{conn: conn} }
+
+// defaultReceiveSize is AnyIO's default for receive's max_bytes.
+const defaultReceiveSize = 65536
+
+// Send writes all of data.
+func (s *SocketStream) Send(ctx context.Context, data []byte) error {
+	if s.closed.Load() {
+		return ErrClosedResource
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	_, err := s.conn.Write(ctx, data)
+	return s.mapErr(err)
+}
+
+// Receive reads at most maxBytes bytes, at least one.
+func (s *SocketStream) Receive(ctx context.Context, maxBytes int) ([]byte, error) {
+	if s.closed.Load() {
+		return nil, ErrClosedResource
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if maxBytes <= 0 {
+		maxBytes = defaultReceiveSize
+	}
+	buf := make([]byte, maxBytes)
+	n, err := s.conn.Read(ctx, buf)
+	if n > 0 {
+		return buf[:n], nil // an error comes again on the next call
+	}
+	if errors.Is(err, io.EOF) {
+		return nil, ErrEndOfStream
+	}
+	if err == nil {
+		return nil, ErrEndOfStream
+	}
+	return nil, s.mapErr(err)
+}
+
+// mapErr turns a backend error into the portable ones.
+func (s *SocketStream) mapErr(err error) error {
+	switch {
+	case err == nil || anyiort.IsCancellation(err):
+		return err
+	case s.closed.Load() || errors.Is(err, net.ErrClosed):
+		return ErrClosedResource
+	}
+	return fmt.Errorf("%w: %w", ErrBrokenResource, err)
+}
+
+// SendEOF tells the peer that nothing more will be sent.
+func (s *SocketStream) SendEOF() error {
+	if s.closed.Load() {
+		return ErrClosedResource
+	}
+	return s.mapErr(s.conn.CloseWrite())
+}
+
+// Close closes the stream; closing it again does nothing.
+func (s *SocketStream) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	return s.conn.Close()
+}
+
+// LocalAddr is the local address, a *net.TCPAddr.
+func (s *SocketStream) LocalAddr() net.Addr { return s.conn.LocalAddr() }
+
+// RemoteAddr is the peer's address, a *net.TCPAddr.
+func (s *SocketStream) RemoteAddr() net.Addr { return s.conn.RemoteAddr() }

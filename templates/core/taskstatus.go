@@ -1,0 +1,103 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// TaskStatus lets a task started with Start report that it is ready.
+type TaskStatus struct {
+	mu      sync.Mutex // guards every field below
+	started bool
+	value   any
+	ended   bool  // fn returned before calling Started
+	err     error // what fn returned then
+	waiter  anyiort.Waiter
+	unlink  func() bool // stops the caller's cancellation reaching the task
+}
+
+var errNotStarted = errors.New("anyio: a task started with Start returned without calling TaskStatus.Started")
+
+// Start runs fn as a task and waits until it calls Started.
+func (tg *TaskGroup) Start(ctx context.Context, fn func(ctx context.Context, status *TaskStatus) error, opts ...TaskOption) (any, error) {
+	var o taskOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	st := &TaskStatus{waiter: backendOf(ctx).NewWaiter()}
+	// Until it has started, the task is cancelled with the caller as well as
+	// with the group, as in Trio: its scope watches both.
+	taskScope := NewCancelScope()
+	st.unlink = watchCancel(ctx, taskScope.Cancel)
+	tg.add()
+	tg.backend.Go(o.name, func() {
+		defer tg.done()
+		defer tg.recoverTask(o.name, fn)
+		err := taskScope.Run(tg.ctx, func(tctx context.Context) error { return fn(tctx, st) })
+		if st.finish(err) {
+			tg.taskReturned(err)
+		}
+	})
+	for {
+		st.mu.Lock()
+		started, ended, value, err := st.started, st.ended, st.value, st.err
+		st.mu.Unlock()
+		switch {
+		case started:
+			return value, nil
+		case ended && err != nil:
+			return nil, err
+		case ended && ctx.Err() != nil:
+			return nil, ctx.Err()
+		case ended:
+			return nil, errNotStarted
+		}
+		_ = st.waiter.Wait(context.Background(), "task group: waiting for a task to start")
+	}
+}
+
+// Started reports that the task is ready and hands value to Start.
+func (st *TaskStatus) Started(value any) {
+	st.mu.Lock()
+	if st.started || st.ended {
+		st.mu.Unlock()
+		panic("anyio: TaskStatus.Started called twice, or after the task returned")
+	}
+	st.started, st.value = true, value
+	unlink := st.unlink
+	st.mu.Unlock()
+	unlink()
+	st.waiter.Wake()
+}
+
+// finish records fn's result; true means it belongs to the group, because
+// the task had started.
+func (st *TaskStatus) finish(err error) bool {
+	st.mu.Lock()
+	started := st.started
+	if !started {
+		st.ended, st.err = true, err
+	}
+	unlink := st.unlink
+	st.mu.Unlock()
+	if !started {
+		unlink()
+		st.waiter.Wake()
+	}
+	return started
+}
+
+// watchCancel calls f once ctx is cancelled, synchronously for a scope's
+// context (deterministic on a simulated backend), from a goroutine otherwise.
+func watchCancel(ctx context.Context, f func()) (stop func() bool) {
+	if n := anyiort.FindNotifier(ctx); n != nil {
+		return n.NotifyCancel(f)
+	}
+	if ctx.Done() == nil {
+		return func() bool { return false }
+	}
+	return context.AfterFunc(ctx, f)
+}

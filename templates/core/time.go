@@ -1,0 +1,41 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Now is the current time on ctx's backend clock.
+func Now(ctx context.Context) time.Time { return backendOf(ctx).Now() }
+
+// Sleep waits for d on ctx's backend clock.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return Checkpoint(ctx)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b := backendOf(ctx)
+	w := b.NewWaiter()
+	t := b.AfterFunc(d, w.Wake)
+	if err := w.Wait(ctx, "sleep"); err != nil {
+		t.Stop()
+		return err
+	}
+	return nil
+}
+
+// Checkpoint is a scheduling point that reports a cancellation.
+func Checkpoint(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	backendOf(ctx).Yield()
+	return ctx.Err()
+}
+
+// CurrentEffectiveDeadline is the earliest deadline that applies to ctx.
+func CurrentEffectiveDeadline(ctx context.Context) (time.Time, bool) {
+	return ctx.Deadline()
+}
