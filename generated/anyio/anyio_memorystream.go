@@ -93,3 +93,9 @@ func (st *streamState[T]) statistics() StreamStatistics {
 
 // waiterFor returns a waiter for the calling task, from ctx's backend.
 func waiterFor(ctx context.Context) anyiort.Waiter { return backendOf(ctx).NewWaiter() }
+
+func wakeUp(w anyiort.Waiter) {
+	if w != nil {
+		w.Wake()
+	}
+}

@@ -14,7 +14,7 @@ import (
 
 // checkDecls checks that the templates declare every declaration the spec
 // lists, with the spec's shape.
-func checkDecls(s *spec.Spec, where string, decls []spec.Decl, index map[string]declAt) error {
+func checkDecls(s *spec.Spec, where string, decls []spec.Decl, index map[string]declAt, aliases []string) error {
 	for _, d := range decls {
 		want, _ := spec.ParseDecl(d.Decl) // parsed when the spec was loaded
 		at, ok := index[d.Name]
@@ -24,6 +24,11 @@ func checkDecls(s *spec.Spec, where string, decls []spec.Decl, index map[string]
 		got, err := spec.ShapeOf(at.decl)
 		if err != nil {
 			return fmt.Errorf("%s: %s: %s: %w", at.file.path, where, d.Name, err)
+		}
+		// Backend templates name the facade's aliases of runtime types
+		// through the runtime; the merge rewrites them (see rewrite.go).
+		for _, a := range aliases {
+			got.Text = strings.ReplaceAll(got.Text, s.Runtime.Name+"."+a, a)
 		}
 		if got.Text != want.Text {
 			return s.Errorf(d.Pos, "%s: %s: %s declares\n\t%s\nbut the spec says\n\t%s", where, d.Name, at.file.path, got.Text, want.Text)

@@ -48,10 +48,11 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 	}
 
 	// 2. Check them against the spec: declarations and backend contracts.
+	aliases := runtimeAliases(s)
 	docs := map[string]string{}
 	coreIndex := topDecls(coreFiles)
 	for _, p := range sel.primitives {
-		if err := checkDecls(s, "primitive "+p.Name, p.Declares, coreIndex); err != nil {
+		if err := checkDecls(s, "primitive "+p.Name, p.Declares, coreIndex, nil); err != nil {
 			return nil, err
 		}
 		addDocs(docs, p.Declares)
@@ -61,7 +62,7 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 		return nil, err
 	}
 	for _, b := range sel.backends {
-		if err := checkDecls(s, "backend "+b.Name, b.Declares, topDecls(backendFiles[b.Name])); err != nil {
+		if err := checkDecls(s, "backend "+b.Name, b.Declares, topDecls(backendFiles[b.Name]), aliases); err != nil {
 			return nil, err
 		}
 		if err := checkContracts(s, b, sel, backendFiles[b.Name], contracts); err != nil {
@@ -71,14 +72,7 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 	}
 
 	// 3. Render: the glue, then every template under its output name.
-	rw := &rewriter{pkg: sel.pkg, rtName: s.Runtime.Name, rtPath: s.Runtime.Import, apiPath: g.APIPath, standalone: opts.Standalone}
-	for _, p := range sel.primitives {
-		for _, d := range p.Declares {
-			if shape, _ := spec.ParseDecl(d.Decl); strings.Contains(shape.Text, "= "+s.Runtime.Name+".") {
-				rw.aliases = append(rw.aliases, d.Name)
-			}
-		}
-	}
+	rw := &rewriter{pkg: sel.pkg, rtName: s.Runtime.Name, rtPath: s.Runtime.Import, apiPath: g.APIPath, standalone: opts.Standalone, aliases: runtimeAliases(s)}
 	out := map[string][]byte{}
 	if out["anyio.go"], err = glue(s, sel, opts.Standalone); err != nil {
 		return nil, err
@@ -147,7 +141,8 @@ func selectCore(core []*templateFile, sel *selection) []*templateFile {
 func selectAdapters(files []*templateFile, s *spec.Spec, sel *selection) []*templateFile {
 	var out []*templateFile
 	for _, f := range files {
-		keep := true
+		keep := !strings.HasSuffix(f.name, "_stub.go") // stands in for the glue
+
 		for _, p := range s.Primitives {
 			if belongsTo(f.name, p.Name) && !sel.has(p.Name) {
 				keep = false
@@ -184,4 +179,18 @@ func topLevelNames(files []*templateFile) map[string]bool {
 		}
 	}
 	return names
+}
+
+// runtimeAliases lists the facade's aliases of runtime types, such as
+// RunOption = anyiort.RunOption.
+func runtimeAliases(s *spec.Spec) []string {
+	var out []string
+	for _, p := range s.Primitives {
+		for _, d := range p.Declares {
+			if shape, _ := spec.ParseDecl(d.Decl); strings.Contains(shape.Text, "= "+s.Runtime.Name+".") {
+				out = append(out, d.Name)
+			}
+		}
+	}
+	return out
 }

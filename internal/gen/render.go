@@ -25,7 +25,7 @@ func render(tf *templateFile, docs map[string]string, rw *rewriter) ([]byte, err
 	if err != nil {
 		return nil, fmt.Errorf("%s: after setting doc comments: %w", tf.path, err)
 	}
-	rw.apply(f, tf.layer)
+	rw.apply(fset, f, tf.layer)
 	var out bytes.Buffer
 	out.WriteString(Header + "\n")
 	if tf.layer != runtimeLayer {

@@ -2,6 +2,7 @@ package gen
 
 import (
 	"go/ast"
+	"go/token"
 	"slices"
 	"strconv"
 
@@ -30,13 +31,13 @@ type rewriter struct {
 	rtDecls    map[string]bool // top-level names of the runtime, when standalone
 }
 
-func (rw *rewriter) apply(f *ast.File, layer string) {
+func (rw *rewriter) apply(fset *token.FileSet, f *ast.File, layer string) {
 	f.Name = ast.NewIdent(rw.pkg)
 	if layer == conformanceLayer {
-		rw.unqualify(f, "anyio", rw.apiPath, func(string) bool { return true })
+		rw.unqualify(fset, f, "anyio", rw.apiPath, func(string) bool { return true })
 	}
 	if layer != coreLayer && layer != runtimeLayer {
-		rw.unqualify(f, rw.rtName, rw.rtPath, func(name string) bool { return slices.Contains(rw.aliases, name) })
+		rw.unqualify(fset, f, rw.rtName, rw.rtPath, func(name string) bool { return slices.Contains(rw.aliases, name) })
 	}
 	if !rw.standalone {
 		return
@@ -53,13 +54,13 @@ func (rw *rewriter) apply(f *ast.File, layer string) {
 		}
 		return true
 	}, nil)
-	astutil.DeleteNamedImport(nil, f, rw.rtName, rw.rtPath)
+	astutil.DeleteNamedImport(fset, f, rw.rtName, rw.rtPath)
 	dropEmptyImports(f)
 }
 
 // unqualify turns pkg.X into X for the names keep accepts, and drops the
 // import once nothing uses it.
-func (rw *rewriter) unqualify(f *ast.File, pkg, importPath string, keep func(string) bool) {
+func (rw *rewriter) unqualify(fset *token.FileSet, f *ast.File, pkg, importPath string, keep func(string) bool) {
 	used := false
 	astutil.Apply(f, func(c *astutil.Cursor) bool {
 		sel, ok := c.Node().(*ast.SelectorExpr)
@@ -81,7 +82,7 @@ func (rw *rewriter) unqualify(f *ast.File, pkg, importPath string, keep func(str
 		for _, imp := range f.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
 			if path == importPath {
-				astutil.DeleteNamedImport(nil, f, nameOf(imp), path)
+				astutil.DeleteNamedImport(fset, f, nameOf(imp), path)
 			}
 		}
 		dropEmptyImports(f)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"iter"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // ReceiveStream is the receiving end of a memory object stream.
@@ -20,48 +22,57 @@ func (r *ReceiveStream[T]) Receive(ctx context.Context) (T, error) {
 	}
 	st := r.state
 	st.mu.Lock()
-	if item, err := r.receiveNowaitLocked(); err != ErrWouldBlock {
+	if item, wake, err := r.receiveNowaitLocked(); err != ErrWouldBlock {
 		st.mu.Unlock()
+		wakeUp(wake)
 		return item, err
 	}
 	w := &recvWaiter[T]{waiter: waiterFor(ctx), handle: r}
 	st.recvWaiters.push(w)
 	st.mu.Unlock()
-	for {
-		err := w.waiter.Wait(ctx, "receive on a memory object stream")
-		st.mu.Lock()
-		switch {
-		case w.given:
-			// Handed over before the cancellation won: keep it, or it is lost.
-			st.mu.Unlock()
-			return w.item, nil
-		case w.ended:
-			st.mu.Unlock()
-			return zero, ErrEndOfStream
-		case w.closed:
-			st.mu.Unlock()
-			return zero, ErrClosedResource
-		case err != nil:
-			w.cancelled = true
-			st.mu.Unlock()
-			return zero, err
-		}
-		st.mu.Unlock()
+	err := w.waiter.Wait(ctx, "receive on a memory object stream")
+	if err == nil {
+		// Every Wake of a stream waiter follows the outcome it reports,
+		// and the wake-up orders that write before this read.
+		return w.outcome()
 	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if w.given || w.ended || w.closed {
+		// Handed over before the cancellation won: keep it, or it is lost.
+		return w.outcome()
+	}
+	w.cancelled = true
+	return zero, err
+}
+
+func (w *recvWaiter[T]) outcome() (T, error) {
+	var zero T
+	switch {
+	case w.given:
+		return w.item, nil
+	case w.ended:
+		return zero, ErrEndOfStream
+	}
+	return zero, ErrClosedResource
 }
 
 // ReceiveNowait returns an item if one is ready, else ErrWouldBlock.
 func (r *ReceiveStream[T]) ReceiveNowait() (T, error) {
 	r.state.mu.Lock()
-	defer r.state.mu.Unlock()
-	return r.receiveNowaitLocked()
+	item, wake, err := r.receiveNowaitLocked()
+	r.state.mu.Unlock()
+	wakeUp(wake)
+	return item, err
 }
 
-func (r *ReceiveStream[T]) receiveNowaitLocked() (T, error) {
+// receiveNowaitLocked returns the waiter of the sender whose item it took,
+// for the caller to wake after unlocking.
+func (r *ReceiveStream[T]) receiveNowaitLocked() (T, anyiort.Waiter, error) {
 	var zero T
 	st := r.state
 	if r.closed {
-		return zero, ErrClosedResource
+		return zero, nil, ErrClosedResource
 	}
 	notLive := func(w *sendWaiter[T]) bool { return w.cancelled }
 	if st.buf.len() > 0 {
@@ -69,19 +80,18 @@ func (r *ReceiveStream[T]) receiveNowaitLocked() (T, error) {
 		if sw := popLive(&st.sendWaiters, notLive); sw != nil {
 			st.buf.push(sw.item)
 			sw.taken = true
-			sw.waiter.Wake()
+			return item, sw.waiter, nil
 		}
-		return item, nil
+		return item, nil, nil
 	}
 	if sw := popLive(&st.sendWaiters, notLive); sw != nil {
 		sw.taken = true
-		sw.waiter.Wake()
-		return sw.item, nil
+		return sw.item, sw.waiter, nil
 	}
 	if st.openSend == 0 {
-		return zero, ErrEndOfStream
+		return zero, nil, ErrEndOfStream
 	}
-	return zero, ErrWouldBlock
+	return zero, nil, ErrWouldBlock
 }
 
 // Clone returns another receiving end; senders see a broken stream only

@@ -1,6 +1,10 @@
 package core
 
-import "context"
+import (
+	"context"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
 
 // SendStream is the sending end of a memory object stream.
 type SendStream[T any] struct {
@@ -16,61 +20,69 @@ func (s *SendStream[T]) Send(ctx context.Context, item T) error {
 	}
 	st := s.state
 	st.mu.Lock()
-	if err := s.sendNowaitLocked(item); err != ErrWouldBlock {
+	if wake, err := s.sendNowaitLocked(item); err != ErrWouldBlock {
 		st.mu.Unlock()
+		wakeUp(wake)
 		return err
 	}
 	w := &sendWaiter[T]{waiter: waiterFor(ctx), item: item, handle: s}
 	st.sendWaiters.push(w)
 	st.mu.Unlock()
-	for {
-		err := w.waiter.Wait(ctx, "send on a memory object stream")
-		st.mu.Lock()
-		switch {
-		case w.taken:
-			st.mu.Unlock()
-			return nil
-		case w.broken:
-			st.mu.Unlock()
-			return ErrBrokenResource
-		case w.closed:
-			st.mu.Unlock()
-			return ErrClosedResource
-		case err != nil:
-			// Not taken, so the item goes back to the caller: nothing lost.
-			w.cancelled = true
-			st.mu.Unlock()
-			return err
-		}
-		st.mu.Unlock()
+	err := w.waiter.Wait(ctx, "send on a memory object stream")
+	if err == nil {
+		// Every Wake of a stream waiter follows the outcome it reports,
+		// and the wake-up orders that write before this read.
+		return w.outcome()
 	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if w.taken || w.broken || w.closed {
+		return w.outcome() // the wake-up won the race with ctx
+	}
+	// Not taken, so the item goes back to the caller: nothing lost.
+	w.cancelled = true
+	return err
+}
+
+func (w *sendWaiter[T]) outcome() error {
+	switch {
+	case w.broken:
+		return ErrBrokenResource
+	case w.closed:
+		return ErrClosedResource
+	}
+	return nil // taken
 }
 
 // SendNowait sends item if that needs no waiting, else ErrWouldBlock.
 func (s *SendStream[T]) SendNowait(item T) error {
 	s.state.mu.Lock()
-	defer s.state.mu.Unlock()
-	return s.sendNowaitLocked(item)
+	wake, err := s.sendNowaitLocked(item)
+	s.state.mu.Unlock()
+	wakeUp(wake)
+	return err
 }
 
-func (s *SendStream[T]) sendNowaitLocked(item T) error {
+// sendNowaitLocked returns the waiter of the receiver it handed item to:
+// the caller wakes it after unlocking, so that it does not wake straight
+// into a held lock.
+func (s *SendStream[T]) sendNowaitLocked(item T) (anyiort.Waiter, error) {
 	st := s.state
 	switch {
 	case s.closed:
-		return ErrClosedResource
+		return nil, ErrClosedResource
 	case st.openReceive == 0:
-		return ErrBrokenResource
+		return nil, ErrBrokenResource
 	}
 	if rw := popLive(&st.recvWaiters, func(w *recvWaiter[T]) bool { return w.cancelled }); rw != nil {
 		rw.item, rw.given = item, true
-		rw.waiter.Wake()
-		return nil
+		return rw.waiter, nil
 	}
 	if st.buf.len() < st.max {
 		st.buf.push(item)
-		return nil
+		return nil, nil
 	}
-	return ErrWouldBlock
+	return nil, ErrWouldBlock
 }
 
 // Clone returns another sending end; the stream ends when all are closed.

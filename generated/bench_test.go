@@ -1,0 +1,160 @@
+package generated
+
+// Each benchmark runs the anyio primitive beside its native Go twin, so that
+// one `go test -bench . ./generated` run compares them on the same machine.
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/anyiogen/anyiogen/generated/anyio"
+)
+
+func BenchmarkStream(b *testing.B) {
+	for _, size := range []int{0, 64} {
+		b.Run("buffer="+strconv.Itoa(size)+"/anyio", func(b *testing.B) {
+			ctx := context.Background()
+			tx, rx := anyio.NewMemoryObjectStream[int](size)
+			go func() {
+				defer tx.Close()
+				for i := range b.N {
+					if err := tx.Send(ctx, i); err != nil {
+						panic(err)
+					}
+				}
+			}()
+			for range b.N {
+				if _, err := rx.Receive(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("buffer="+strconv.Itoa(size)+"/chan", func(b *testing.B) {
+			ch := make(chan int, size)
+			go func() {
+				defer close(ch)
+				for i := range b.N {
+					ch <- i
+				}
+			}()
+			for range b.N {
+				<-ch
+			}
+		})
+	}
+}
+
+const spawns = 1000
+
+func BenchmarkTaskGroup1000(b *testing.B) {
+	noop := func(context.Context) error { return nil }
+	b.Run("anyio", func(b *testing.B) {
+		ctx := context.Background()
+		for range b.N {
+			err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				for range spawns {
+					tg.StartSoon(noop)
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("errgroup", func(b *testing.B) {
+		for range b.N {
+			g, ctx := errgroup.WithContext(context.Background())
+			for range spawns {
+				g.Go(func() error { return noop(ctx) })
+			}
+			if err := g.Wait(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("waitgroup", func(b *testing.B) {
+		for range b.N {
+			ctx, cancel := context.WithCancel(context.Background())
+			var wg sync.WaitGroup
+			for range spawns {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_ = noop(ctx)
+				}()
+			}
+			wg.Wait()
+			cancel()
+		}
+	})
+}
+
+func BenchmarkFailAfter(b *testing.B) {
+	body := func(ctx context.Context) error { return ctx.Err() }
+	b.Run("anyio", func(b *testing.B) {
+		ctx := context.Background()
+		for range b.N {
+			if err := anyio.FailAfter(ctx, time.Second, body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("WithTimeout", func(b *testing.B) {
+		ctx := context.Background()
+		for range b.N {
+			tctx, cancel := context.WithTimeout(ctx, time.Second)
+			err := body(tctx)
+			cancel()
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkConnectTCP(b *testing.B) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	port := l.Addr().(*net.TCPAddr).Port
+	b.Run("anyio", func(b *testing.B) {
+		ctx := context.Background()
+		for range b.N {
+			s, err := anyio.ConnectTCP(ctx, "127.0.0.1", port)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s.Close()
+		}
+	})
+	b.Run("Dialer", func(b *testing.B) {
+		ctx := context.Background()
+		var d net.Dialer
+		addr := l.Addr().String()
+		for range b.N {
+			c, err := d.DialContext(ctx, "tcp", addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.Close()
+		}
+	})
+}

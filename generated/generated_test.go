@@ -1,0 +1,47 @@
+package generated
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/anyiogen/anyiogen/internal/cli"
+)
+
+var update = flag.Bool("update", false, "rewrite generated/anyio from spec/ and templates/")
+
+// TestReferenceUpToDate is the staleness check: it runs this package's own
+// go:generate command, in process, with -check, so it fails whenever spec/
+// or templates/ changed without generated/anyio. With -update it runs the
+// command as it is, rewriting the package.
+func TestReferenceUpToDate(t *testing.T) {
+	args := generateArgs(t)
+	if !*update {
+		args = append(args, "-check")
+	}
+	var stdout, stderr bytes.Buffer
+	if code := cli.Run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("generated/anyio is stale: run go generate ./generated (or go test ./generated -update)\nexit %d: %s\n%s", code, stderr.String(), stdout.String())
+	}
+}
+
+// generateArgs is the anyiogen arguments of the go:generate line in
+// generate.go, which runs the generator with go run.
+func generateArgs(t *testing.T) []string {
+	src, err := os.ReadFile("generate.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) > 3 && fields[0] == "//go:generate" && fields[1] == "go" && fields[2] == "run" {
+			return fields[4:]
+		}
+	}
+	t.Fatal("generate.go has no //go:generate go run line")
+	return nil
+}

@@ -1,0 +1,176 @@
+// Package cli is the anyiogen command: flags, the spec, rendering, and the
+// write or -check step. cmd/anyiogen is a thin main around Run.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/anyiogen/anyiogen"
+	"github.com/anyiogen/anyiogen/internal/gen"
+	"github.com/anyiogen/anyiogen/internal/output"
+	"github.com/anyiogen/anyiogen/internal/spec"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitStale = 1 // -check found a difference
+	exitError = 2 // bad flags, a bad spec, or a refused write
+)
+
+// apiPath is the import path the conformance templates test.
+const apiPath = "github.com/anyiogen/anyiogen/generated/anyio"
+
+type config struct {
+	dir, pkg, backends, primitives, specFile string
+	standalone, tests, check, version        bool
+}
+
+// Run is the whole anyiogen command, minus os.Exit: it returns the exit
+// status, so that tests can call it.
+func Run(args []string, stdout, stderr io.Writer) int {
+	// 1. Flags.
+	var c config
+	fs := flag.NewFlagSet("anyiogen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.dir, "o", ".", "write into `DIR`")
+	fs.StringVar(&c.pkg, "pkg", "", "package `NAME` (default: the package already in DIR, else $GOPACKAGE, else DIR's name)")
+	fs.StringVar(&c.backends, "backends", "", "comma-separated backends to emit (default: all)")
+	fs.StringVar(&c.primitives, "primitives", "", "comma-separated primitives to emit (default: all; what they need comes along)")
+	fs.StringVar(&c.specFile, "spec", "", "read the API spec from `FILE` instead of the embedded one")
+	fs.BoolVar(&c.standalone, "standalone", false, "inline the shared runtime: the output imports only the standard library")
+	fs.BoolVar(&c.tests, "tests", false, "also emit the conformance tests, run on every emitted backend")
+	fs.BoolVar(&c.check, "check", false, "write nothing; exit 1 if the files on disk differ from what would be written")
+	fs.BoolVar(&c.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: anyiogen [flags]\n\nanyiogen writes a portable structured-concurrency API into a Go package.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitError
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "anyiogen: unexpected argument %q: every option is a flag (see anyiogen -h)\n", fs.Arg(0))
+		return exitError
+	}
+	if c.version {
+		fmt.Fprintf(stdout, "anyiogen %s\n", version())
+		return exitOK
+	}
+	code, err := generate(c, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "anyiogen: %v\n", err)
+	}
+	return code
+}
+
+func generate(c config, stdout io.Writer) (int, error) {
+	// 2. The spec: embedded, or the file given.
+	name, data := anyiogen.DefaultSpec, []byte(nil)
+	var err error
+	if c.specFile != "" {
+		name = c.specFile
+		if data, err = os.ReadFile(c.specFile); err != nil {
+			return exitError, fmt.Errorf("-spec: %w", err)
+		}
+	} else if data, err = anyiogen.Sources.ReadFile(anyiogen.DefaultSpec); err != nil {
+		return exitError, err
+	}
+	s, err := spec.Parse(name, data)
+	if err != nil {
+		return exitError, err
+	}
+
+	// 3. Render everything in memory.
+	pkg := c.pkg
+	if pkg == "" {
+		if pkg, err = defaultPackage(c.dir); err != nil {
+			return exitError, err
+		}
+	}
+	g := &gen.Generator{Spec: s, Sources: anyiogen.Sources, APIPath: apiPath}
+	files, err := g.Generate(gen.Options{
+		Package:    pkg,
+		Backends:   splitList(c.backends),
+		Primitives: splitList(c.primitives),
+		Standalone: c.standalone,
+		Tests:      c.tests,
+	})
+	if err != nil {
+		return exitError, err
+	}
+
+	// 4. Compare with the directory, then check or write.
+	plan, err := output.NewPlan(c.dir, files, gen.IsGenerated)
+	if err != nil {
+		return exitError, err
+	}
+	if c.check {
+		if plan.UpToDate() {
+			return exitOK, nil
+		}
+		stdout.Write(plan.Diff())
+		return exitStale, fmt.Errorf("%s is stale: %d file(s) to write, %d to remove; run anyiogen without -check", c.dir, len(plan.Write), len(plan.Remove))
+	}
+	if err := plan.Apply(); err != nil {
+		return exitError, err
+	}
+	return exitOK, nil
+}
+
+// defaultPackage is the package clause already in dir (tests aside), else
+// $GOPACKAGE, which go generate sets, else the directory's name.
+func defaultPackage(dir string) (string, error) {
+	matches, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	for _, m := range matches {
+		if strings.HasSuffix(m, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), m, nil, parser.PackageClauseOnly)
+		if err == nil {
+			return f.Name.Name, nil
+		}
+	}
+	if p := os.Getenv("GOPACKAGE"); p != "" && !strings.HasSuffix(p, "_test") {
+		return p, nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	base := filepath.Base(abs)
+	if !token.IsIdentifier(base) {
+		return "", fmt.Errorf("-pkg: directory name %q is not a Go package name; give one with -pkg", base)
+	}
+	return base, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// version is the module version the binary was built from.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
