@@ -3,4 +3,4 @@
 // TestReferenceUpToDate.
 package generated
 
-//go:generate go run ../cmd/anyiogen -o anyio -pkg anyio -backends std
+//go:generate go run ../cmd/anyiogen -o anyio -pkg anyio

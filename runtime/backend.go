@@ -99,3 +99,16 @@ type Listener interface {
 	// Addr is a *net.TCPAddr.
 	Addr() net.Addr
 }
+
+// ForeignWatcher is implemented by backends that must learn of the
+// cancellation of a context they do not control (one made by
+// context.WithCancel, say) at a moment they choose. A simulated backend asks
+// such contexts before it moves its clock, so that a cancellation by another
+// task counts at once and the run stays deterministic. Portable code watches
+// foreign contexts through it when the backend has it, and through
+// context.AfterFunc otherwise.
+type ForeignWatcher interface {
+	// WatchForeign calls f once ctx is done, without locks held. stop
+	// undoes it and reports whether it did so before f ran.
+	WatchForeign(ctx context.Context, f func()) (stop func() bool)
+}

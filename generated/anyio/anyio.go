@@ -31,6 +31,9 @@ const _ = anyiort.Version1
 const (
 	// BackendStd runs on goroutines, the wall clock and the OS network.
 	BackendStd = "std"
+	// BackendSim is a deterministic simulation: a virtual clock, a seeded
+	// scheduler that runs one task at a time, and an in-memory network.
+	BackendSim = "sim"
 )
 
 var (
@@ -54,7 +57,10 @@ var (
 )
 
 // backendRegistry holds the backends generated into this package.
-var backendRegistry = map[string]anyiort.NewBackend{BackendStd: newStdBackend}
+var backendRegistry = map[string]anyiort.NewBackend{
+	BackendSim: newSimBackend,
+	BackendStd: newStdBackend,
+}
 
 // defaultBackend runs every context that no Run made: std needs no set-up.
 var defaultBackend, _ = newStdBackend(&anyiort.RunConfig{Backend: BackendStd})

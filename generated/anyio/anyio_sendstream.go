@@ -31,14 +31,18 @@ func (s *SendStream[T]) Send(ctx context.Context, item T) error {
 		wakeUp(wake)
 		return err
 	}
-	w := &sendWaiter[T]{waiter: waiterFor(ctx), item: item, handle: s}
+	w := st.newSendWaiter(ctx, s, item)
 	st.sendWaiters.push(w)
 	st.mu.Unlock()
 	err := w.waiter.Wait(ctx, "send on a memory object stream")
 	if err == nil {
 		// Every Wake of a stream waiter follows the outcome it reports,
 		// and the wake-up orders that write before this read.
-		return w.outcome()
+		err := w.outcome()
+		var zero T
+		w.item = zero
+		st.spareSend.Store(w)
+		return err
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()

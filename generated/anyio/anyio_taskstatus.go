@@ -98,8 +98,9 @@ func (st *TaskStatus) finish(err error) bool {
 	return started
 }
 
-// watchCancel calls f once ctx is cancelled, synchronously for a scope's
-// context (deterministic on a simulated backend), from a goroutine otherwise.
+// watchCancel calls f once ctx is cancelled: synchronously for a scope's
+// context, which keeps a simulated run deterministic, and through
+// watchForeign for any other.
 func watchCancel(ctx context.Context, f func()) (stop func() bool) {
 	if n := anyiort.FindNotifier(ctx); n != nil {
 		return n.NotifyCancel(f)
@@ -107,5 +108,5 @@ func watchCancel(ctx context.Context, f func()) (stop func() bool) {
 	if ctx.Done() == nil {
 		return func() bool { return false }
 	}
-	return context.AfterFunc(ctx, f)
+	return watchForeign(backendOf(ctx), ctx, f)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -42,10 +43,17 @@ type streamState[T any] struct {
 	openReceive int
 	sendWaiters streamQueue[*sendWaiter[T]]
 	recvWaiters streamQueue[*recvWaiter[T]]
+
+	// A waiter that was woken is out of every queue and drained: the next
+	// blocking call may reuse it, which keeps a busy stream from
+	// allocating on every hand-over.
+	spareSend atomic.Pointer[sendWaiter[T]]
+	spareRecv atomic.Pointer[recvWaiter[T]]
 }
 
 type sendWaiter[T any] struct {
 	waiter    anyiort.Waiter
+	backend   anyiort.Backend // where waiter came from
 	item      T
 	handle    *SendStream[T]
 	taken     bool // a receiver has the item
@@ -56,6 +64,7 @@ type sendWaiter[T any] struct {
 
 type recvWaiter[T any] struct {
 	waiter    anyiort.Waiter
+	backend   anyiort.Backend // where waiter came from
 	item      T
 	handle    *ReceiveStream[T]
 	given     bool // a sender handed over an item
@@ -81,8 +90,36 @@ func (st *streamState[T]) statistics() StreamStatistics {
 	}
 }
 
-// waiterFor returns a waiter for the calling task, from ctx's backend.
-func waiterFor(ctx context.Context) anyiort.Waiter { return backendOf(ctx).NewWaiter() }
+// reuseWaiter returns old if the calling task may wait on it again: it came
+// from b and b's waiters are not bound to a task (they report Reusable).
+// Otherwise it asks b for a new one.
+func reuseWaiter(ctx context.Context, old anyiort.Waiter, from anyiort.Backend) (anyiort.Waiter, anyiort.Backend) {
+	b := backendOf(ctx)
+	if r, ok := old.(interface{ Reusable() bool }); ok && from == b && r.Reusable() {
+		return old, b
+	}
+	return b.NewWaiter(), b
+}
+
+func (st *streamState[T]) newSendWaiter(ctx context.Context, s *SendStream[T], item T) *sendWaiter[T] {
+	w := st.spareSend.Swap(nil)
+	if w == nil {
+		w = new(sendWaiter[T])
+	}
+	waiter, b := reuseWaiter(ctx, w.waiter, w.backend)
+	*w = sendWaiter[T]{waiter: waiter, backend: b, item: item, handle: s}
+	return w
+}
+
+func (st *streamState[T]) newRecvWaiter(ctx context.Context, r *ReceiveStream[T]) *recvWaiter[T] {
+	w := st.spareRecv.Swap(nil)
+	if w == nil {
+		w = new(recvWaiter[T])
+	}
+	waiter, b := reuseWaiter(ctx, w.waiter, w.backend)
+	*w = recvWaiter[T]{waiter: waiter, backend: b, handle: r}
+	return w
+}
 
 func wakeUp(w anyiort.Waiter) {
 	if w != nil {

@@ -27,14 +27,17 @@ func (r *ReceiveStream[T]) Receive(ctx context.Context) (T, error) {
 		wakeUp(wake)
 		return item, err
 	}
-	w := &recvWaiter[T]{waiter: waiterFor(ctx), handle: r}
+	w := st.newRecvWaiter(ctx, r)
 	st.recvWaiters.push(w)
 	st.mu.Unlock()
 	err := w.waiter.Wait(ctx, "receive on a memory object stream")
 	if err == nil {
 		// Every Wake of a stream waiter follows the outcome it reports,
 		// and the wake-up orders that write before this read.
-		return w.outcome()
+		item, err := w.outcome()
+		w.item = zero
+		st.spareRecv.Store(w)
+		return item, err
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()

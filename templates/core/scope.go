@@ -22,7 +22,9 @@ type CancelScope struct {
 	parent  context.Context // set once on entry
 	backend anyiort.Backend // set once on entry
 	unlink  func() bool     // stops watching the parent's cancellation
-	timer   anyiort.Timer   // the pending deadline, while running
+
+	foreignParent bool          // the parent is not a scope: its cancellation is polled too
+	timer         anyiort.Timer // the pending deadline, while running
 
 	cancelCalled bool          // Cancel was called or the own deadline passed
 	byDeadline   bool          // the own cancellation came from the deadline

@@ -46,6 +46,7 @@ func (c *scopeCtx) Done() <-chan struct{} {
 
 func (c *scopeCtx) Err() error {
 	s := c.scope()
+	s.pollForeignParent()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.err

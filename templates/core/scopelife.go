@@ -31,7 +31,7 @@ func (s *CancelScope) enter(parent context.Context, b anyiort.Backend) error {
 
 // watchParent arranges for the parent's cancellation to reach the scope.
 // Scopes of any generated copy notify synchronously, which keeps simulated
-// runs deterministic; other contexts notify from a goroutine of their own.
+// runs deterministic; other contexts are foreign (see watchForeign).
 func (s *CancelScope) watchParent(parent context.Context) {
 	var unlink func() bool
 	if p, ok := parent.(*scopeCtx); ok {
@@ -39,7 +39,10 @@ func (s *CancelScope) watchParent(parent context.Context) {
 	} else if n := anyiort.FindNotifier(parent); n != nil {
 		unlink = n.NotifyCancel(s.parentCancelled)
 	} else if parent.Done() != nil {
-		unlink = context.AfterFunc(parent, s.parentCancelled)
+		unlink = watchForeign(s.backend, parent, s.parentCancelled)
+		s.mu.Lock()
+		s.foreignParent = true
+		s.mu.Unlock()
 	} else {
 		return
 	}
@@ -159,3 +162,28 @@ var closedChan = func() chan struct{} {
 	close(c)
 	return c
 }()
+
+// watchForeign calls f once ctx, a context that no scope made, is done: on
+// the backend's terms when it watches such contexts itself (a simulated
+// backend does, to stay deterministic), else from context.AfterFunc's
+// goroutine.
+func watchForeign(b anyiort.Backend, ctx context.Context, f func()) (stop func() bool) {
+	if fw, ok := b.(anyiort.ForeignWatcher); ok {
+		return fw.WatchForeign(ctx, f)
+	}
+	return context.AfterFunc(ctx, f)
+}
+
+// pollForeignParent makes a foreign parent's cancellation count as soon as
+// anyone looks, rather than when its notification arrives: cancellation is
+// level-triggered.
+func (s *CancelScope) pollForeignParent() {
+	s.mu.Lock()
+	poll := s.foreignParent && s.err == nil && !s.shield && s.state == scopeRunning
+	s.mu.Unlock()
+	if poll {
+		if err := s.parent.Err(); err != nil {
+			s.cancel(err)
+		}
+	}
+}

@@ -25,3 +25,7 @@ func (w stdWaiter) Wake() {
 	default: // already woken
 	}
 }
+
+// Reusable reports that any goroutine may wait on the waiter again once it
+// is drained: it belongs to no task.
+func (stdWaiter) Reusable() bool { return true }

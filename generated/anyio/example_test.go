@@ -1,0 +1,181 @@
+package anyio_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"time"
+
+	"github.com/anyiogen/anyiogen/generated/anyio"
+)
+
+// A task group waits for all its tasks; results come back through a
+// variable each task owns.
+func ExampleWithTaskGroup() {
+	ctx := context.Background()
+	words := []string{"task", "group", "nursery"}
+	lengths := make([]int, len(words))
+	err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		for i, w := range words {
+			tg.StartSoon(func(ctx context.Context) error {
+				lengths[i] = len(w)
+				return nil
+			})
+		}
+		return nil
+	})
+	fmt.Println(lengths, err)
+	// Output: [4 5 7] <nil>
+}
+
+// The first error cancels the other tasks; their cancellations are not
+// reported.
+func ExampleWithTaskGroup_firstErrorCancels() {
+	ctx := context.Background()
+	err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		tg.StartSoon(func(ctx context.Context) error {
+			return anyio.Sleep(ctx, time.Hour) // cancelled by the failure below
+		})
+		tg.StartSoon(func(ctx context.Context) error {
+			return errors.New("fetch failed")
+		})
+		return nil
+	})
+	fmt.Println(err)
+	// Output: fetch failed
+}
+
+func ExampleTaskGroup_Start() {
+	ctx := context.Background()
+	err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		port, err := tg.Start(ctx, func(ctx context.Context, status *anyio.TaskStatus) error {
+			status.Started(8080) // ready: Start returns now
+			return nil
+		})
+		fmt.Println("serving on", port, err)
+		return nil
+	})
+	fmt.Println(err)
+	// Output:
+	// serving on 8080 <nil>
+	// <nil>
+}
+
+func ExampleFailAfter() {
+	ctx := context.Background()
+	err := anyio.FailAfter(ctx, 10*time.Millisecond, func(ctx context.Context) error {
+		return anyio.Sleep(ctx, time.Hour)
+	})
+	fmt.Println(errors.Is(err, anyio.ErrTimeout), errors.Is(err, context.DeadlineExceeded))
+	// Output: true true
+}
+
+func ExampleMoveOnAfter() {
+	ctx := context.Background()
+	result := "default"
+	scope, err := anyio.MoveOnAfter(ctx, 10*time.Millisecond, func(ctx context.Context) error {
+		if err := anyio.Sleep(ctx, time.Hour); err != nil {
+			return err
+		}
+		result = "computed"
+		return nil
+	})
+	fmt.Println(result, scope.CancelledCaught(), err)
+	// Output: default true <nil>
+}
+
+func ExampleCancelScope() {
+	ctx := context.Background()
+	scope := anyio.NewCancelScope()
+	err := scope.Run(ctx, func(ctx context.Context) error {
+		scope.Cancel()
+		return anyio.Checkpoint(ctx) // reports the cancellation
+	})
+	fmt.Println(err, scope.CancelCalled(), scope.CancelledCaught())
+	// Output: <nil> true true
+}
+
+func ExampleNewMemoryObjectStream() {
+	ctx := context.Background()
+	tx, rx := anyio.NewMemoryObjectStream[string](0)
+	err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		tg.StartSoon(func(ctx context.Context) error {
+			defer tx.Close()
+			for i := range 3 {
+				if err := tx.Send(ctx, fmt.Sprintf("item-%d", i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		tg.StartSoon(func(ctx context.Context) error {
+			defer rx.Close()
+			for item, err := range rx.All(ctx) {
+				if err != nil {
+					return err
+				}
+				fmt.Println(item)
+			}
+			return nil
+		})
+		return nil
+	})
+	fmt.Println(err)
+	// Output:
+	// item-0
+	// item-1
+	// item-2
+	// <nil>
+}
+
+// An echo server and a client in one task group; cancelling the group's
+// scope stops Serve, and the group returns nil.
+func ExampleConnectTCP() {
+	ctx := context.Background()
+	err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		l, err := anyio.ListenTCP(ctx, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		tg.StartSoon(func(ctx context.Context) error {
+			return l.Serve(ctx, func(ctx context.Context, s *anyio.SocketStream) error {
+				data, err := s.Receive(ctx, 1024)
+				if err != nil {
+					return err
+				}
+				return s.Send(ctx, data)
+			})
+		})
+		port := l.Addr().(*net.TCPAddr).Port
+		s, err := anyio.ConnectTCP(ctx, "127.0.0.1", port)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		if err := s.Send(ctx, []byte("hello")); err != nil {
+			return err
+		}
+		reply, err := s.Receive(ctx, 1024)
+		fmt.Printf("%s %v\n", reply, err)
+		tg.CancelScope().Cancel()
+		return nil
+	})
+	fmt.Println(err)
+	// Output:
+	// hello <nil>
+	// <nil>
+}
+
+func ExampleRun() {
+	err := anyio.Run(func(ctx context.Context) error {
+		fmt.Println("running on", anyio.CurrentBackend(ctx))
+		return nil
+	})
+	fmt.Println(err, slices.Contains(anyio.Backends(), anyio.BackendStd))
+	// Output:
+	// running on std
+	// <nil> true
+}

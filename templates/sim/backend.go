@@ -1,0 +1,128 @@
+package sim
+
+import (
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// simBackend is the sim backend of one run.
+//
+// Exactly one party holds the baton at a time: the task in current, or, when
+// current is nil, the scheduler loop in Run's goroutine (which fires timers,
+// moves the clock and detects deadlock). A task hands the baton straight to
+// the next task it picks, so a task switch costs one goroutine handoff; it
+// goes back to the scheduler only when nothing is runnable or a timer is due.
+type simBackend struct {
+	net      *simNet
+	watchdog time.Duration // real time a task may run without a scheduling point
+	// kick tells the scheduler loop that the baton came back, or, while it
+	// is idle, that something outside the simulation made a task runnable.
+	kick chan struct{}
+
+	mu           sync.Mutex // guards every field below, and the tasks' and waiters' state
+	rng          *rand.Rand
+	now          time.Time
+	current      *simTask            // holds the baton; nil: the scheduler does
+	runnable     []*simTask          // in a deterministic order; picked at random
+	live         map[uint64]*simTask // every task not yet returned, by id
+	nextID       uint64
+	timers       simTimerHeap
+	timerSeq     uint64             // breaks ties between timers due at the same instant
+	fallbacks    []*simForeignWatch // watches on foreign contexts, in the order they began
+	idle         bool               // the scheduler waits for a foreign context's cancellation
+	progress     uint64             // counts scheduling points, for the watchdog
+	seenProgress uint64             // progress at the watchdog's last look
+	seenAt       time.Time          // when the watchdog saw progress change
+	started      bool               // Run was called
+	over         bool               // the run has ended; result holds why
+	result       error
+	panicked     bool // a task or timer panicked with panicVal
+	panicVal     any
+}
+
+// simEpoch is where every virtual clock starts, so runs do not depend on the
+// date.
+var simEpoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+func simNewBackend(seed int64, network *SimNetwork, watchdog time.Duration) *simBackend {
+	b := &simBackend{
+		watchdog: watchdog,
+		kick:     make(chan struct{}, 1),
+		rng:      rand.New(rand.NewPCG(uint64(seed), 0x616e79696f73696d)),
+		now:      simEpoch,
+		live:     make(map[uint64]*simTask),
+	}
+	b.net = simNewNet(b, network)
+	return b
+}
+
+// Name reports BackendSim.
+func (b *simBackend) Name() string { return BackendSim }
+
+// Run runs main as the first task and drives the run until main returns or
+// the run cannot go on (deadlock, misuse, a panic). It then ends every task
+// still parked, so no goroutine outlives it, and re-panics a task's panic.
+func (b *simBackend) Run(main func() error) error {
+	// 1. Claim the backend: a run is not restartable.
+	b.mu.Lock()
+	if b.started {
+		b.mu.Unlock()
+		return errors.New("anyio sim: a sim backend runs only once")
+	}
+	b.started = true
+	t := b.newTaskLocked("main", func() { b.endRun(main()) })
+	t.main = true
+	t.state, t.started, b.current = simRunning, true, t
+	b.seenAt = time.Now()
+	b.mu.Unlock()
+
+	// 2. Drive the run, watching for tasks that never yield.
+	ticker := time.NewTicker(max(b.watchdog/4, time.Millisecond))
+	defer ticker.Stop()
+	go b.runTask(t)
+	for {
+		b.awaitBaton(ticker.C)
+		if b.schedule(ticker.C) {
+			break
+		}
+	}
+
+	// 3. Unwind the tasks left behind, then report.
+	b.cleanup(ticker.C)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.panicked {
+		panic(b.panicVal)
+	}
+	return b.result
+}
+
+// endRun ends the run with err unless it already ended.
+func (b *simBackend) endRun(err error) {
+	b.mu.Lock()
+	b.endRunLocked(err)
+	b.mu.Unlock()
+}
+
+func (b *simBackend) endRunLocked(err error) {
+	if !b.over {
+		b.over, b.result = true, err
+	}
+}
+
+// sendKick wakes the scheduler loop; a kick already pending is enough.
+func (b *simBackend) sendKick() {
+	select {
+	case b.kick <- struct{}{}:
+	default:
+	}
+}
+
+var _ anyiort.Backend = (*simBackend)(nil)
+var _ anyiort.Network = (*simBackend)(nil)
+
+var _ anyiort.ForeignWatcher = (*simBackend)(nil)

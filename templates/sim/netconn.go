@@ -1,0 +1,167 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+	"time"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// simConn is one end of a simulated TCP connection. Everything it sends is
+// delivered to peer by a timer one latency later, in order.
+type simConn struct {
+	n             *simNet
+	local, remote netip.AddrPort
+	peer          *simConn
+	ownsPort      bool   // a client end: Close frees its local port
+	reason        string // for deadlock reports
+
+	// Guarded by n.mu.
+	buf      []byte    // arrived and not yet read
+	eof      bool      // the peer's FIN arrived
+	peerGone bool      // the peer's Close arrived: writes fail
+	wshut    bool      // this end sent its FIN
+	closed   bool      // Close was called
+	arrival  time.Time // when the last packet sent from here arrives
+	readers  []anyiort.Waiter
+}
+
+// pairLocked makes the two ends of a connection from src to dst.
+func (n *simNet) pairLocked(src, dst netip.AddrPort) (client, server *simConn) {
+	client = &simConn{n: n, local: src, remote: dst, ownsPort: true}
+	server = &simConn{n: n, local: dst, remote: src}
+	client.peer, server.peer = server, client
+	client.reason = "read on " + src.String() + " from " + dst.String()
+	server.reason = "read on " + dst.String() + " from " + src.String()
+	return client, server
+}
+
+// Read returns the data that has arrived, waiting for some if there is none;
+// io.EOF once the peer's FIN arrived and everything before it was read.
+func (c *simConn) Read(ctx context.Context, p []byte) (int, error) {
+	var w anyiort.Waiter
+	for {
+		c.n.mu.Lock()
+		switch {
+		case c.closed:
+			c.n.mu.Unlock()
+			return 0, c.opError("read", net.ErrClosed)
+		case len(c.buf) > 0:
+			k := copy(p, c.buf)
+			if c.buf = c.buf[k:]; len(c.buf) == 0 {
+				c.buf = nil
+			}
+			c.n.mu.Unlock()
+			return k, nil
+		case c.eof:
+			c.n.mu.Unlock()
+			return 0, io.EOF
+		case len(p) == 0:
+			c.n.mu.Unlock()
+			return 0, nil
+		}
+		if w == nil {
+			w = c.n.b.NewWaiter()
+		}
+		c.readers = append(c.readers, w)
+		c.n.mu.Unlock()
+		err := w.Wait(ctx, c.reason)
+		c.n.mu.Lock()
+		simForget(&c.readers, w)
+		c.n.mu.Unlock()
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// Write sends a copy of p, which arrives after the latency. It does not
+// block: the simulated network buffers without limit.
+func (c *simConn) Write(ctx context.Context, p []byte) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	c.n.mu.Lock()
+	defer c.n.mu.Unlock()
+	switch {
+	case c.closed:
+		return 0, c.opError("write", net.ErrClosed)
+	case c.wshut || c.peerGone:
+		return 0, c.opError("write", os.NewSyscallError("write", syscall.EPIPE))
+	case len(p) == 0:
+		return 0, nil
+	}
+	data := bytes.Clone(p)
+	c.sendLocked(func(peer *simConn) { peer.buf = append(peer.buf, data...) })
+	return len(p), nil
+}
+
+// CloseWrite sends a FIN: the peer reads io.EOF once it has read the rest.
+func (c *simConn) CloseWrite() error {
+	c.n.mu.Lock()
+	defer c.n.mu.Unlock()
+	if c.closed {
+		return c.opError("close", net.ErrClosed)
+	}
+	if !c.wshut {
+		c.wshut = true
+		c.sendLocked(func(peer *simConn) { peer.eof = true })
+	}
+	return nil
+}
+
+// Close releases this end: the peer reads io.EOF after the latency and its
+// later writes fail with EPIPE. Later calls return net.ErrClosed.
+func (c *simConn) Close() error {
+	c.n.mu.Lock()
+	defer c.n.mu.Unlock()
+	if c.closed {
+		return c.opError("close", net.ErrClosed)
+	}
+	c.closeLocked()
+	return nil
+}
+
+func (c *simConn) closeLocked() {
+	if c.closed {
+		return
+	}
+	c.closed, c.wshut = true, true
+	c.buf = nil
+	if c.ownsPort {
+		c.n.unbindLocked(c.local)
+	}
+	c.sendLocked(func(peer *simConn) { peer.eof, peer.peerGone = true, true })
+	simWakeAll(&c.readers)
+}
+
+// sendLocked makes deliver happen at the peer after the latency, in order
+// with everything sent before, unless the peer has closed by then.
+func (c *simConn) sendLocked(deliver func(peer *simConn)) {
+	now := c.n.b.Now()
+	c.arrival = simArrival(now, c.n.cfg.delay(), c.arrival)
+	c.n.b.AfterFunc(c.arrival.Sub(now), func() {
+		c.n.mu.Lock()
+		defer c.n.mu.Unlock()
+		if peer := c.peer; !peer.closed {
+			deliver(peer)
+			simWakeAll(&peer.readers)
+		}
+	})
+}
+
+// LocalAddr is this end's *net.TCPAddr.
+func (c *simConn) LocalAddr() net.Addr { return simTCPAddr(c.local) }
+
+// RemoteAddr is the peer's *net.TCPAddr.
+func (c *simConn) RemoteAddr() net.Addr { return simTCPAddr(c.remote) }
+
+func (c *simConn) opError(op string, err error) error {
+	return &net.OpError{Op: op, Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+}

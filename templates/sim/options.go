@@ -1,0 +1,43 @@
+package sim
+
+import (
+	"time"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// The keys under which the options below record their settings. Each is its
+// own type so that no other package can collide with them.
+type (
+	simSeedKey     struct{}
+	simNetworkKey  struct{}
+	simWatchdogKey struct{} // tests shorten the misuse watchdog with it
+)
+
+// Seed returns a RunOption that sets the seed of a sim run (default 0). The
+// seed drives every scheduling choice: the same program with the same seed
+// makes the same run, event for event. Other backends ignore it.
+func Seed(seed int64) anyiort.RunOption {
+	return func(cfg *anyiort.RunConfig) { cfg.Set(simSeedKey{}, seed) }
+}
+
+// Network returns a RunOption that gives a sim run the simulated network n
+// (default: [NewSimNetwork], which only knows localhost). A nil n means the
+// default. Other backends ignore it.
+func Network(n *SimNetwork) anyiort.RunOption {
+	return func(cfg *anyiort.RunConfig) { cfg.Set(simNetworkKey{}, n) }
+}
+
+// newSimBackend builds the sim backend for one run from the options in cfg.
+func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
+	seed, _ := cfg.Value(simSeedKey{}).(int64)
+	network, _ := cfg.Value(simNetworkKey{}).(*SimNetwork)
+	if network == nil {
+		network = NewSimNetwork()
+	}
+	watchdog, _ := cfg.Value(simWatchdogKey{}).(time.Duration)
+	if watchdog <= 0 {
+		watchdog = simDefaultWatchdog
+	}
+	return simNewBackend(seed, network, watchdog), nil
+}

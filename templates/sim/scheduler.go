@@ -1,0 +1,198 @@
+package sim
+
+import (
+	"cmp"
+	"runtime"
+	"slices"
+	"time"
+)
+
+// Yield is a scheduling point: the calling task goes back to the runnable
+// set and the scheduler picks, at random, who runs next (maybe the caller).
+func (b *simBackend) Yield() {
+	b.mu.Lock()
+	switch t := b.current; {
+	case t == nil:
+		if !b.over {
+			b.failLocked(&simMisuseError{what: "Yield was called outside any task (from a timer callback or a goroutine the simulator did not start)"})
+		}
+	case t.dying:
+		// The run is over and t unwinds: let its deferred calls finish.
+	default:
+		b.readyLocked(t)
+		b.switchLocked(t)
+	}
+	b.mu.Unlock()
+}
+
+// switchLocked gives up the baton held by t, which the caller already queued
+// or parked, and returns once t holds it again. b.mu is held on entry and on
+// return, but not while t is suspended. When the run is over, t never comes
+// back: it unwinds with runtime.Goexit so its deferred calls still run.
+func (b *simBackend) switchLocked(t *simTask) {
+	b.progress++
+	next := b.nextLocked()
+	if next == t {
+		t.state = simRunning
+		return
+	}
+	b.handOffLocked(next)
+	<-t.resume
+	b.mu.Lock()
+	if t.kill && !t.dying {
+		t.dying = true
+		b.mu.Unlock()
+		runtime.Goexit()
+	}
+}
+
+// handOffLocked gives the baton to next, or to the scheduler loop when next
+// is nil, and releases b.mu. A task's goroutine is started on its first turn.
+func (b *simBackend) handOffLocked(next *simTask) {
+	b.current = next
+	if next == nil {
+		b.mu.Unlock()
+		b.sendKick()
+		return
+	}
+	next.state = simRunning
+	if !next.started {
+		next.started = true
+		b.mu.Unlock()
+		go b.runTask(next)
+		return
+	}
+	b.mu.Unlock()
+	next.resume <- struct{}{}
+}
+
+// nextLocked removes a random task from the runnable set and returns it. It
+// returns nil, meaning "the scheduler's turn", when the set is empty, a timer
+// is due (it fires before any task runs, so a deadline in the past cancels
+// at the next checkpoint even in a busy loop) or the run is over.
+func (b *simBackend) nextLocked() *simTask {
+	n := len(b.runnable)
+	if n == 0 || b.over || b.timerDueLocked() {
+		return nil
+	}
+	i := 0
+	if n > 1 {
+		i = b.rng.IntN(n)
+	}
+	t := b.runnable[i]
+	b.runnable[i] = b.runnable[n-1]
+	b.runnable[n-1] = nil
+	b.runnable = b.runnable[:n-1]
+	return t
+}
+
+// awaitBaton blocks the scheduler loop until the baton comes back to it,
+// checking on each tick that the running task still reaches scheduling points.
+func (b *simBackend) awaitBaton(tick <-chan time.Time) {
+	for {
+		select {
+		case <-b.kick:
+		case <-tick:
+			b.watchdogTick()
+		}
+		b.mu.Lock()
+		free := b.current == nil
+		b.mu.Unlock()
+		if free {
+			return
+		}
+	}
+}
+
+// schedule is the scheduler's turn. In this order it fires a due timer, gives
+// the baton to a runnable task, moves the clock to the next timer, waits for
+// a foreign context's cancellation, or declares deadlock. It reports whether
+// the run is over; otherwise a task now holds the baton.
+func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
+	var idleSince time.Time
+	for {
+		b.mu.Lock()
+		if b.over {
+			b.mu.Unlock()
+			return true
+		}
+		if tm := b.popDueLocked(); tm != nil {
+			b.mu.Unlock()
+			b.fire(tm)
+			continue
+		}
+		if next := b.nextLocked(); next != nil {
+			b.progress++
+			b.handOffLocked(next)
+			return false
+		}
+		if len(b.fallbacks) > 0 {
+			b.mu.Unlock()
+			if b.pollForeign() {
+				continue
+			}
+			b.mu.Lock()
+			if b.over || len(b.runnable) > 0 {
+				b.mu.Unlock()
+				continue
+			}
+		}
+		if len(b.timers) > 0 {
+			b.now = b.timers[0].when
+			b.mu.Unlock()
+			continue
+		}
+		if len(b.fallbacks) == 0 {
+			b.endRunLocked(b.deadlockLocked(0))
+			b.mu.Unlock()
+			return true
+		}
+		// Only a context anyio does not control can still wake a task,
+		// from another goroutine: give it the watchdog's time to do so.
+		if idleSince.IsZero() {
+			idleSince = time.Now()
+		} else if waited := time.Since(idleSince); waited >= b.watchdog {
+			b.endRunLocked(b.deadlockLocked(waited))
+			b.mu.Unlock()
+			return true
+		}
+		b.idle = true
+		b.mu.Unlock()
+		select {
+		case <-b.kick:
+		case <-tick:
+		}
+		b.mu.Lock()
+		b.idle = false
+		b.mu.Unlock()
+	}
+}
+
+// cleanup unwinds, one at a time and in creation order, every task still
+// parked once the run is over, so that their deferred calls run and their
+// goroutines end. Tasks that never started are simply dropped.
+func (b *simBackend) cleanup(tick <-chan time.Time) {
+	b.mu.Lock()
+	var left []*simTask
+	for _, t := range b.live {
+		if t.started && !t.kill {
+			left = append(left, t)
+		}
+	}
+	b.mu.Unlock()
+	slices.SortFunc(left, func(x, y *simTask) int { return cmp.Compare(x.id, y.id) })
+	for _, t := range left {
+		b.mu.Lock()
+		if t.state == simDone || t.kill {
+			b.mu.Unlock()
+			continue
+		}
+		t.kill, t.state, b.current = true, simRunning, t
+		b.mu.Unlock()
+		t.resume <- struct{}{}
+		b.awaitBaton(tick)
+	}
+	b.mu.Lock()
+	b.runnable = nil
+	b.mu.Unlock()
+}

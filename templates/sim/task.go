@@ -1,0 +1,127 @@
+package sim
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
+)
+
+// simTaskState is where a task is in the scheduler.
+type simTaskState uint8
+
+const (
+	simQueued  simTaskState = iota // in runnable, waiting for the baton
+	simRunning                     // holds the baton
+	simParked                      // in Wait, until a Wake or its ctx's cancellation
+	simDone                        // returned
+)
+
+// simTask is one task: a goroutine that runs only while it holds the baton.
+type simTask struct {
+	id     uint64
+	name   string // as given to Go; see label
+	fn     func()
+	resume chan struct{} // hands the baton to the task; buffered so handing never blocks
+	main   bool
+
+	// Guarded by simBackend.mu.
+	state   simTaskState
+	started bool   // its goroutine exists; tasks start lazily, on first pick
+	reason  string // what its last Wait waits for, for deadlock reports
+	foreign bool   // its Wait watches a context anyio does not control
+	kill    bool   // the run is over: unwind with runtime.Goexit
+	dying   bool   // it is unwinding; scheduling points return at once
+}
+
+// Go makes fn a new runnable task; it runs once the scheduler picks it.
+// Tasks started after the run has ended never run.
+func (b *simBackend) Go(name string, fn func()) {
+	b.mu.Lock()
+	if b.over {
+		b.mu.Unlock()
+		return
+	}
+	b.readyLocked(b.newTaskLocked(name, fn))
+	kick := b.idle
+	b.mu.Unlock()
+	if kick {
+		b.sendKick()
+	}
+}
+
+func (b *simBackend) newTaskLocked(name string, fn func()) *simTask {
+	b.nextID++
+	t := &simTask{id: b.nextID, name: name, fn: fn, resume: make(chan struct{}, 1)}
+	b.live[t.id] = t
+	return t
+}
+
+// readyLocked puts t, which is running or parked, in the runnable set.
+func (b *simBackend) readyLocked(t *simTask) {
+	t.state = simQueued
+	b.runnable = append(b.runnable, t)
+}
+
+// runTask is the body of a task's goroutine.
+func (b *simBackend) runTask(t *simTask) {
+	normal := false
+	defer func() {
+		// recover is nil on runtime.Goexit: the run killed the task, or
+		// its code called Goexit itself (t.FailNow in a test, say).
+		b.exit(t, normal, recover())
+	}()
+	t.fn()
+	normal = true
+}
+
+// exit retires t and hands the baton on, as returning is a scheduling point.
+func (b *simBackend) exit(t *simTask, normal bool, recovered any) {
+	b.mu.Lock()
+	switch {
+	case recovered != nil:
+		b.recordPanicLocked(recovered)
+	case !normal && t.main && !t.dying:
+		b.endRunLocked(fmt.Errorf("anyio sim: the main task called runtime.Goexit (t.FailNow or t.SkipNow inside a simulated run?); call them after Run returns"))
+	}
+	t.state = simDone
+	delete(b.live, t.id)
+	b.progress++
+	if b.current != t {
+		b.mu.Unlock()
+		return // a task the watchdog gave up on, finishing late
+	}
+	b.handOffLocked(b.nextLocked())
+}
+
+func (b *simBackend) recordPanicLocked(v any) {
+	if !b.panicked {
+		b.panicked, b.panicVal = true, v
+	}
+	b.endRunLocked(nil)
+}
+
+// label names t in diagnostics, such as `"worker" (task 3)`.
+func (t *simTask) label() string { return fmt.Sprintf("%q (task %d)", t.displayName(), t.id) }
+
+// displayName is t's given name, or one derived from its function, computed
+// only when needed because Go is on the hot path.
+func (t *simTask) displayName() string {
+	if t.name != "" {
+		return t.name
+	}
+	return simFuncName(t.fn)
+}
+
+// simFuncName turns fn into a readable name such as "server.(*Pool).run.func1".
+func simFuncName(fn func()) string {
+	f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer())
+	if f == nil {
+		return "task"
+	}
+	name := f.Name()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
+}

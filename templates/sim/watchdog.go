@@ -1,0 +1,57 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+)
+
+// simDefaultWatchdog is how long a task may run, in real time, without
+// reaching a scheduling point before the run is declared broken. A task that
+// long outside the simulator is blocked on something it cannot see.
+const simDefaultWatchdog = 5 * time.Second
+
+// simMisuseError reports code that defeats the simulator: it says which
+// task, what happened and how to fix it.
+type simMisuseError struct {
+	task *simTask // nil when no task was involved
+	what string
+}
+
+func (e *simMisuseError) Error() string {
+	who := "anyio sim: "
+	if e.task != nil {
+		who += "task " + e.task.label() + ": "
+	}
+	return who + e.what + "; call anyio functions with the ctx the task was given; do not block on raw channels or time.Sleep inside a simulated run"
+}
+
+// failLocked ends the run with err and returns it.
+func (b *simBackend) failLocked(err error) error {
+	b.endRunLocked(err)
+	if b.idle {
+		b.sendKick()
+	}
+	return err
+}
+
+// watchdogTick, called by the scheduler loop every quarter watchdog period,
+// gives up on the running task when it has not reached a scheduling point
+// for the whole period: the run ends and the baton is taken back. The task
+// unwinds if it ever reaches a scheduling point.
+func (b *simBackend) watchdogTick() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t := b.current
+	if t == nil || b.progress != b.seenProgress {
+		b.seenProgress, b.seenAt = b.progress, time.Now()
+		return
+	}
+	if time.Since(b.seenAt) < b.watchdog {
+		return
+	}
+	b.failLocked(&simMisuseError{task: t, what: fmt.Sprintf(
+		"it ran for %v of real time without reaching a scheduling point (it is blocked outside the simulator: on a raw channel, a mutex, time.Sleep or I/O)",
+		b.watchdog)})
+	t.kill = true
+	b.current = nil
+}
