@@ -13,10 +13,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite generated/anyio from spec/ and templates/")
 
-// TestReferenceUpToDate is the staleness check: it runs this package's own
-// go:generate command, in process, with -check, so it fails whenever spec/
-// or templates/ changed without generated/anyio. With -update it runs the
-// command as it is, rewriting the package.
+// TestReferenceUpToDate is the staleness check: it runs the command of this
+// package's go:generate line in process, with -check, so it fails whenever
+// spec/ or templates/ changed without generated/anyio. With -update it runs
+// the command as it is, rewriting the package.
 func TestReferenceUpToDate(t *testing.T) {
 	args := generateArgs(t)
 	if !*update {

@@ -21,7 +21,7 @@ func TestCancelScopeReturnsBodyResultWhenNotCancelled(t *testing.T) {
 		ret  error
 	}{
 		{"nil", nil},
-		{"an error", confErrBoom},
+		{"an error", errConfBoom},
 		{"a cancellation no scope made", ownCancellation},
 	}
 	for _, tt := range tests {
@@ -265,8 +265,8 @@ func TestCancelScopeCancelCalledAndCancelledCaught(t *testing.T) {
 		{
 			name:    "cancelled, body returns another error",
 			cancel:  true,
-			body:    func(ctx context.Context) error { _ = anyio.Checkpoint(ctx); return confErrBoom },
-			wantErr: confErrBoom,
+			body:    func(ctx context.Context) error { _ = anyio.Checkpoint(ctx); return errConfBoom },
+			wantErr: errConfBoom,
 		},
 	}
 	for _, tt := range tests {

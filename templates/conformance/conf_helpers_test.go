@@ -46,9 +46,9 @@ const (
 
 // Errors that test bodies and tasks return on purpose.
 var (
-	confErrBoom  = errors.New("conformance: boom")
-	confErrFirst = errors.New("conformance: first failure")
-	confErrLater = errors.New("conformance: later failure")
+	errConfBoom  = errors.New("conformance: boom")
+	errConfFirst = errors.New("conformance: first failure")
+	errConfLater = errors.New("conformance: later failure")
 )
 
 // confEachBackend runs body once per backend compiled into the package, each

@@ -49,7 +49,7 @@ func TestRunUnknownBackend(t *testing.T) {
 
 // "Run returns main's error."
 func TestRunReturnsMainsError(t *testing.T) {
-	for _, want := range []error{nil, confErrBoom} {
+	for _, want := range []error{nil, errConfBoom} {
 		t.Run(fmt.Sprint(want), func(t *testing.T) {
 			for _, name := range anyio.Backends() {
 				err := anyio.Run(func(ctx context.Context) error { return want }, anyio.Backend(name))

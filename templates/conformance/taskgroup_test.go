@@ -44,7 +44,7 @@ func TestTaskGroupWaitsForEveryTask(t *testing.T) {
 }
 
 func TestTaskGroupWithoutTasksReturnsBodyResult(t *testing.T) {
-	for _, want := range []error{nil, confErrBoom} {
+	for _, want := range []error{nil, errConfBoom} {
 		t.Run(fmt.Sprint(want), func(t *testing.T) {
 			confEachBackend(t, func(t *testing.T, ctx context.Context) error {
 				err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error { return want })
@@ -104,13 +104,13 @@ func TestTaskGroupFirstErrorCancelsTheRest(t *testing.T) {
 					if err := anyio.Sleep(ctx, confTick); err != nil {
 						return err
 					}
-					return confErrBoom
+					return errConfBoom
 				})
 				bodyErr = anyio.Sleep(ctx, confForever)
 				return bodyErr
 			})
-			if err != confErrBoom {
-				t.Errorf("WithTaskGroup with one failing task: got %v, want %v itself", err, confErrBoom)
+			if err != errConfBoom {
+				t.Errorf("WithTaskGroup with one failing task: got %v, want %v itself", err, errConfBoom)
 			}
 			if !errors.Is(siblingErr, context.Canceled) {
 				t.Errorf("sibling's Sleep after a task failed: got %v, want context.Canceled", siblingErr)
@@ -137,10 +137,10 @@ func TestTaskGroupFirstErrorCancelsTheRest(t *testing.T) {
 				if err := anyio.Sleep(ctx, confTick); err != nil {
 					return err
 				}
-				return confErrBoom
+				return errConfBoom
 			})
-			if err != confErrBoom {
-				t.Errorf("WithTaskGroup whose body failed: got %v, want %v itself", err, confErrBoom)
+			if err != errConfBoom {
+				t.Errorf("WithTaskGroup whose body failed: got %v, want %v itself", err, errConfBoom)
 			}
 			if !errors.Is(childErr, context.Canceled) || childDone {
 				t.Errorf("child's Sleep after the body failed: got %v (finished %v), want context.Canceled (false)", childErr, childDone)
@@ -168,7 +168,7 @@ func TestTaskGroupSeveralErrorsInOrder(t *testing.T) {
 					_ = anyio.NewCancelScope(anyio.Shielded()).Run(ctx, func(ctx context.Context) error {
 						return anyio.Sleep(ctx, confTick)
 					})
-					return confErrLater
+					return errConfLater
 				}
 				return nil
 			})
@@ -176,16 +176,16 @@ func TestTaskGroupSeveralErrorsInOrder(t *testing.T) {
 				if err := anyio.Sleep(ctx, confTick); err != nil {
 					return err
 				}
-				return confErrFirst
+				return errConfFirst
 			})
 			return anyio.Sleep(ctx, confForever) // only a cancellation: not reported
 		})
-		if !errors.Is(err, confErrFirst) || !errors.Is(err, confErrLater) {
-			t.Errorf("WithTaskGroup with two failing tasks: got %v, want both %v and %v", err, confErrFirst, confErrLater)
+		if !errors.Is(err, errConfFirst) || !errors.Is(err, errConfLater) {
+			t.Errorf("WithTaskGroup with two failing tasks: got %v, want both %v and %v", err, errConfFirst, errConfLater)
 		}
 		list := confErrorList(err)
-		if len(list) != 2 || list[0] != confErrFirst || list[1] != confErrLater {
-			t.Errorf("Unwrap() []error of the group's error: got %q, want [%v %v] in the order they happened", list, confErrFirst, confErrLater)
+		if len(list) != 2 || list[0] != errConfFirst || list[1] != errConfLater {
+			t.Errorf("Unwrap() []error of the group's error: got %q, want [%v %v] in the order they happened", list, errConfFirst, errConfLater)
 		}
 		return nil
 	})
@@ -205,12 +205,12 @@ func TestTaskGroupOwnCancellationsNotReported(t *testing.T) {
 			}
 			tg.StartSoon(func(ctx context.Context) error {
 				_ = anyio.Sleep(ctx, confTick)
-				return confErrBoom
+				return errConfBoom
 			})
 			return anyio.Sleep(ctx, confForever)
 		})
-		if err != confErrBoom {
-			t.Errorf("WithTaskGroup with one failure and several cancelled tasks: got %v, want %v itself", err, confErrBoom)
+		if err != errConfBoom {
+			t.Errorf("WithTaskGroup with one failure and several cancelled tasks: got %v, want %v itself", err, errConfBoom)
 		}
 		return nil
 	})
@@ -567,7 +567,7 @@ func TestTaskGroupStartAfterClose(t *testing.T) {
 		body func(ctx context.Context, tg *anyio.TaskGroup) error
 	}{
 		{"closed normally", func(ctx context.Context, tg *anyio.TaskGroup) error { return nil }},
-		{"closed with an error", func(ctx context.Context, tg *anyio.TaskGroup) error { return confErrBoom }},
+		{"closed with an error", func(ctx context.Context, tg *anyio.TaskGroup) error { return errConfBoom }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -667,8 +667,8 @@ func TestTaskGroupStartFailsBeforeStarted(t *testing.T) {
 	}{
 		{"fn returns an error", func(ctx context.Context, st *anyio.TaskStatus) error {
 			_ = anyio.Sleep(ctx, confTick)
-			return confErrBoom
-		}, confErrBoom},
+			return errConfBoom
+		}, errConfBoom},
 		{"fn returns nil without Started", func(ctx context.Context, st *anyio.TaskStatus) error {
 			return anyio.Sleep(ctx, confTick)
 		}, nil},
@@ -724,15 +724,15 @@ func TestTaskGroupStartErrorAfterStarted(t *testing.T) {
 			got, startErr = tg.Start(ctx, func(ctx context.Context, st *anyio.TaskStatus) error {
 				st.Started(2)
 				_ = anyio.Sleep(ctx, confTick)
-				return confErrBoom
+				return errConfBoom
 			})
 			return nil
 		})
 		if got != 2 || startErr != nil {
 			t.Errorf("Start: got %v, %v, want 2, nil", got, startErr)
 		}
-		if err != confErrBoom {
-			t.Errorf("WithTaskGroup whose started task failed: got %v, want %v itself", err, confErrBoom)
+		if err != errConfBoom {
+			t.Errorf("WithTaskGroup whose started task failed: got %v, want %v itself", err, errConfBoom)
 		}
 		if !errors.Is(siblingErr, context.Canceled) {
 			t.Errorf("sibling after the started task failed: got %v, want context.Canceled", siblingErr)

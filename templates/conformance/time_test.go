@@ -251,7 +251,7 @@ func TestFailAfterTimesOut(t *testing.T) {
 // "A body that finished in time returns its own result."
 func TestFailAfterFinishingInTimeReturnsBodyResult(t *testing.T) {
 	ownCancellation := fmt.Errorf("body gave up: %w", context.DeadlineExceeded)
-	for _, want := range []error{nil, confErrBoom, ownCancellation} {
+	for _, want := range []error{nil, errConfBoom, ownCancellation} {
 		t.Run(fmt.Sprint(want), func(t *testing.T) {
 			confEachBackend(t, func(t *testing.T, ctx context.Context) error {
 				err := anyio.FailAfter(ctx, confForever, func(ctx context.Context) error {
@@ -275,10 +275,10 @@ func TestFailAfterBodyErrorAfterTimeoutGoesUp(t *testing.T) {
 	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
 		err := anyio.FailAfter(ctx, confTick, func(ctx context.Context) error {
 			_ = anyio.Sleep(ctx, confForever)
-			return confErrBoom
+			return errConfBoom
 		})
-		if err != confErrBoom {
-			t.Errorf("FailAfter whose body returned %v after the timeout: got %v, want it unchanged", confErrBoom, err)
+		if err != errConfBoom {
+			t.Errorf("FailAfter whose body returned %v after the timeout: got %v, want it unchanged", errConfBoom, err)
 		}
 		return nil
 	})
@@ -436,7 +436,7 @@ func TestMoveOnAfter(t *testing.T) {
 		}
 	})
 	t.Run("finished in time", func(t *testing.T) {
-		for _, want := range []error{nil, confErrBoom} {
+		for _, want := range []error{nil, errConfBoom} {
 			t.Run(fmt.Sprint(want), func(t *testing.T) {
 				confEachBackend(t, func(t *testing.T, ctx context.Context) error {
 					scope, err := anyio.MoveOnAfter(ctx, confForever, func(ctx context.Context) error {
