@@ -2,6 +2,9 @@ package generated
 
 // Each benchmark runs the anyio primitive beside its native Go twin, so that
 // one `go test -bench . ./generated` run compares them on the same machine.
+// The "anyiostd" variants run the same code generated with -backends std:
+// beside "anyio" they show what compiling sim in costs std (nothing, is the
+// aim).
 
 import (
 	"context"
@@ -14,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
+	"github.com/anyiogen/anyiogen/generated/anyiostd"
 )
 
 func BenchmarkStream(b *testing.B) {
@@ -21,6 +25,23 @@ func BenchmarkStream(b *testing.B) {
 		b.Run("buffer="+strconv.Itoa(size)+"/anyio", func(b *testing.B) {
 			ctx := context.Background()
 			tx, rx := anyio.NewMemoryObjectStream[int](size)
+			go func() {
+				defer tx.Close()
+				for i := range b.N {
+					if err := tx.Send(ctx, i); err != nil {
+						panic(err)
+					}
+				}
+			}()
+			for range b.N {
+				if _, err := rx.Receive(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("buffer="+strconv.Itoa(size)+"/anyiostd", func(b *testing.B) {
+			ctx := context.Background()
+			tx, rx := anyiostd.NewMemoryObjectStream[int](size)
 			go func() {
 				defer tx.Close()
 				for i := range b.N {
@@ -58,6 +79,20 @@ func BenchmarkTaskGroup1000(b *testing.B) {
 		ctx := context.Background()
 		for range b.N {
 			err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				for range spawns {
+					tg.StartSoon(noop)
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("anyiostd", func(b *testing.B) {
+		ctx := context.Background()
+		for range b.N {
+			err := anyiostd.WithTaskGroup(ctx, func(ctx context.Context, tg *anyiostd.TaskGroup) error {
 				for range spawns {
 					tg.StartSoon(noop)
 				}
@@ -106,6 +141,14 @@ func BenchmarkFailAfter(b *testing.B) {
 			}
 		}
 	})
+	b.Run("anyiostd", func(b *testing.B) {
+		ctx := context.Background()
+		for range b.N {
+			if err := anyiostd.FailAfter(ctx, time.Second, body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("WithTimeout", func(b *testing.B) {
 		ctx := context.Background()
 		for range b.N {
@@ -139,6 +182,16 @@ func BenchmarkConnectTCP(b *testing.B) {
 		ctx := context.Background()
 		for range b.N {
 			s, err := anyio.ConnectTCP(ctx, "127.0.0.1", port)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s.Close()
+		}
+	})
+	b.Run("anyiostd", func(b *testing.B) {
+		ctx := context.Background()
+		for range b.N {
+			s, err := anyiostd.ConnectTCP(ctx, "127.0.0.1", port)
 			if err != nil {
 				b.Fatal(err)
 			}

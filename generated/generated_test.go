@@ -18,30 +18,36 @@ var update = flag.Bool("update", false, "rewrite generated/anyio from spec/ and 
 // spec/ or templates/ changed without generated/anyio. With -update it runs
 // the command as it is, rewriting the package.
 func TestReferenceUpToDate(t *testing.T) {
-	args := generateArgs(t)
-	if !*update {
-		args = append(args, "-check")
+	lines := generateArgs(t)
+	if len(lines) == 0 {
+		t.Fatal("generate.go has no //go:generate go run line")
 	}
-	var stdout, stderr bytes.Buffer
-	if code := cli.Run(args, &stdout, &stderr); code != 0 {
-		t.Fatalf("generated/anyio is stale: run go generate ./generated (or go test ./generated -update)\nexit %d: %s\n%s", code, stderr.String(), stdout.String())
+	for _, args := range lines {
+		if !*update {
+			args = append(args, "-check")
+		}
+		var stdout, stderr bytes.Buffer
+		if code := cli.Run(args, &stdout, &stderr); code != 0 {
+			t.Errorf("anyiogen %s: the package is stale: run go generate ./generated (or go test ./generated -update)\nexit %d: %s\n%s",
+				strings.Join(args, " "), code, stderr.String(), stdout.String())
+		}
 	}
 }
 
-// generateArgs is the anyiogen arguments of the go:generate line in
-// generate.go, which runs the generator with go run.
-func generateArgs(t *testing.T) []string {
+// generateArgs is the anyiogen arguments of each go:generate line in
+// generate.go, which run the generator with go run.
+func generateArgs(t *testing.T) [][]string {
 	src, err := os.ReadFile("generate.go")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var out [][]string
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
 		if len(fields) > 3 && fields[0] == "//go:generate" && fields[1] == "go" && fields[2] == "run" {
-			return fields[4:]
+			out = append(out, fields[4:])
 		}
 	}
-	t.Fatal("generate.go has no //go:generate go run line")
-	return nil
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -178,4 +179,62 @@ func ExampleRun() {
 	// Output:
 	// running on std
 	// <nil> true
+}
+
+// On the sim backend, happy eyeballs falls back from a black-holed IPv6
+// address to IPv4 after exactly the 250ms delay plus one round trip, on the
+// virtual clock.
+func ExampleSimNetwork() {
+	n := anyio.NewSimNetwork()
+	v6, v4 := netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("192.0.2.1")
+	n.AddHost("example.test", v6, v4)
+	n.Blackhole(v6)
+	n.SetLatency(10 * time.Millisecond)
+	err := anyio.Run(func(ctx context.Context) error {
+		l, err := anyio.ListenTCP(ctx, "192.0.2.1", 80)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		start := anyio.Now(ctx)
+		s, err := anyio.ConnectTCP(ctx, "example.test", 80)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		fmt.Println(s.RemoteAddr(), anyio.Now(ctx).Sub(start))
+		return nil
+	}, anyio.Backend(anyio.BackendSim), anyio.Network(n))
+	fmt.Println(err)
+	// Output:
+	// 192.0.2.1:80 270ms
+	// <nil>
+}
+
+// An hour of timeouts costs microseconds on the virtual clock.
+func ExampleSeed() {
+	err := anyio.Run(func(ctx context.Context) error {
+		start := anyio.Now(ctx)
+		err := anyio.FailAfter(ctx, time.Hour, func(ctx context.Context) error {
+			return anyio.Sleep(ctx, 24*time.Hour)
+		})
+		fmt.Println(errors.Is(err, anyio.ErrTimeout), anyio.Now(ctx).Sub(start))
+		return nil
+	}, anyio.Backend(anyio.BackendSim), anyio.Seed(42))
+	fmt.Println(err)
+	// Output:
+	// true 1h0m0s
+	// <nil>
+}
+
+// A run in which every task waits for something that cannot happen ends
+// with ErrDeadlock, naming the tasks, instead of hanging.
+func ExampleErrDeadlock() {
+	err := anyio.Run(func(ctx context.Context) error {
+		_, rx := anyio.NewMemoryObjectStream[int](0)
+		_, err := rx.Receive(ctx) // the send end is still open: nobody will send
+		return err
+	}, anyio.Backend(anyio.BackendSim))
+	fmt.Println(errors.Is(err, anyio.ErrDeadlock))
+	// Output: true
 }
