@@ -33,8 +33,10 @@
 //		where to write (default: the current directory, so a go:generate
 //		line writes into its own package)
 //	-pkg NAME
-//		package name (default: the package clause already in DIR, else
-//		$GOPACKAGE, else the directory's name)
+//		package name (default: the package clause already in DIR, else the
+//		directory's name; $GOPACKAGE when DIR is go generate's own,
+//		still empty, directory). Only package clauses are read: DIR's
+//		package may be broken.
 //	-backends LIST
 //		comma-separated backends to emit (default: every backend, std,sim);
 //		std is always needed, as the backend of a context no Run made

@@ -43,7 +43,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("anyiogen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.dir, "o", ".", "write into `DIR`")
-	fs.StringVar(&c.pkg, "pkg", "", "package `NAME` (default: the package already in DIR, else $GOPACKAGE, else DIR's name)")
+	fs.StringVar(&c.pkg, "pkg", "", "package `NAME` (default: the package already in DIR, else the directory's name)")
 	fs.StringVar(&c.backends, "backends", "", "comma-separated backends to emit (default: all)")
 	fs.StringVar(&c.primitives, "primitives", "", "comma-separated primitives to emit (default: all; what they need comes along)")
 	fs.StringVar(&c.specFile, "spec", "", "read the API spec from `FILE` instead of the embedded one")
@@ -131,7 +131,9 @@ func generate(c config, stdout io.Writer) (int, error) {
 }
 
 // defaultPackage is the package clause already in dir (tests aside), else
-// $GOPACKAGE, which go generate sets, else the directory's name.
+// $GOPACKAGE when dir is the directory go generate runs in, else the
+// directory's name. It reads package clauses only: the package may be
+// broken, and must not need a type check.
 func defaultPackage(dir string) (string, error) {
 	matches, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 	for _, m := range matches {
@@ -143,12 +145,14 @@ func defaultPackage(dir string) (string, error) {
 			return f.Name.Name, nil
 		}
 	}
-	if p := os.Getenv("GOPACKAGE"); p != "" && !strings.HasSuffix(p, "_test") {
-		return p, nil
-	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
+	}
+	if p := os.Getenv("GOPACKAGE"); p != "" && !strings.HasSuffix(p, "_test") {
+		if wd, err := os.Getwd(); err == nil && wd == abs {
+			return p, nil
+		}
 	}
 	base := filepath.Base(abs)
 	if !token.IsIdentifier(base) {

@@ -162,8 +162,12 @@ func TestPackageNameDefaults(t *testing.T) {
 		t.Errorf("empty directory: got %q, %v; want its name, mylib", got, err)
 	}
 	t.Setenv("GOPACKAGE", "fromgenerate")
-	if got, _ := defaultPackage(dir); got != "fromgenerate" {
-		t.Errorf("with $GOPACKAGE: got %q, want fromgenerate", got)
+	if got, _ := defaultPackage(dir); got != "mylib" {
+		t.Errorf("with $GOPACKAGE set for another directory: got %q, want the directory's name, mylib", got)
+	}
+	t.Chdir(dir)
+	if got, _ := defaultPackage("."); got != "fromgenerate" {
+		t.Errorf("in go generate's own directory: got %q, want $GOPACKAGE, fromgenerate", got)
 	}
 	// A broken package still has a package clause: no type check needed.
 	os.WriteFile(filepath.Join(dir, "broken.go"), []byte("package existing\n\nfunc broken( {\n"), 0o644)
