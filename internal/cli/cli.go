@@ -113,6 +113,9 @@ func generate(c config, stdout io.Writer) (int, error) {
 	}
 
 	// 4. Compare with the directory, then check or write.
+	if err := checkCollisions(c.dir, pkg, files); err != nil {
+		return exitError, err
+	}
 	plan, err := output.NewPlan(c.dir, files, gen.IsGenerated)
 	if err != nil {
 		return exitError, err

@@ -176,3 +176,17 @@ func TestPackageNameDefaults(t *testing.T) {
 		t.Errorf("with a package clause in the directory: got %q, want existing", got)
 	}
 }
+
+func TestRefusesNamesThatClashWithTheUsersCode(t *testing.T) {
+	dir := t.TempDir()
+	mine := filepath.Join(dir, "mine.go")
+	os.WriteFile(mine, []byte("package conc\n\nfunc backendOf() {}\n"), 0o644)
+	code, _, stderr := runCLI(t, "-o", dir, "-pkg", "conc")
+	want := mine + ":3:6: backendOf is also declared by the generated " + filepath.Join(dir, "anyio_run.go")
+	if code != 2 || !strings.Contains(stderr, want) {
+		t.Fatalf("exit %d, stderr %q\nwant exit 2 and %q", code, stderr, want)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("a refused run left %d files, want only the user's", len(entries))
+	}
+}

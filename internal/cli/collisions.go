@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/anyiogen/anyiogen/internal/gen"
+)
+
+// checkCollisions refuses to write a package whose generated declarations
+// clash with the user's own files in dir: the result would not compile, and
+// the compiler's message would not say why. Only syntax is read.
+func checkCollisions(dir, pkg string, files map[string][]byte) error {
+	generated := map[string]string{} // name → file declaring it
+	for name, src := range files {
+		f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		for _, n := range topLevelNames(f) {
+			generated[n] = name
+		}
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	slices.Sort(paths)
+	for _, path := range paths {
+		if _, ours := files[filepath.Base(path)]; ours {
+			continue
+		}
+		src, err := os.ReadFile(path)
+		if err != nil || gen.IsGenerated(src) {
+			continue // unreadable here means the write will say so; stale files go
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
+		if err != nil || f.Name.Name != pkg {
+			continue // a broken or external-test file cannot be checked, and need not be
+		}
+		for _, d := range f.Decls {
+			for _, id := range declIdents(d) {
+				if by, clash := generated[id.Name]; clash {
+					return fmt.Errorf("%s: %s is also declared by the generated %s; rename it, or generate into a package of its own with -o",
+						fset.Position(id.Pos()), id.Name, filepath.Join(dir, by))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func topLevelNames(f *ast.File) []string {
+	var out []string
+	for _, d := range f.Decls {
+		for _, id := range declIdents(d) {
+			out = append(out, id.Name)
+		}
+	}
+	return out
+}
+
+// declIdents lists the package-level names a declaration introduces;
+// methods are scoped to their type and so never clash this way.
+func declIdents(d ast.Decl) []*ast.Ident {
+	var out []*ast.Ident
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		if d.Recv == nil && d.Name.Name != "init" && d.Name.Name != "_" && !strings.HasPrefix(d.Name.Name, "Test") {
+			out = append(out, d.Name)
+		}
+	case *ast.GenDecl:
+		for _, s := range d.Specs {
+			switch s := s.(type) {
+			case *ast.TypeSpec:
+				out = append(out, s.Name)
+			case *ast.ValueSpec:
+				for _, n := range s.Names {
+					if n.Name != "_" {
+						out = append(out, n)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
