@@ -128,7 +128,7 @@ func checkContracts(s *spec.Spec, b *spec.Backend, sel *selection, files []*temp
 					}
 				}
 			case *ast.FuncDecl:
-				if d.Recv != nil && receiverBase(d.Recv.List[0].Type) == typeName {
+				if d.Recv != nil && spec.ReceiverBase(d.Recv.List[0].Type) == typeName {
 					methods[d.Name.Name] = spec.FuncTypeText(d.Type)
 				}
 			}

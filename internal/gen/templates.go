@@ -9,6 +9,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/anyiogen/anyiogen/internal/spec"
 )
 
 // Layers of the template tree, besides one directory per backend.
@@ -87,7 +89,7 @@ func declNames(d ast.Decl) []string {
 	switch d := d.(type) {
 	case *ast.FuncDecl:
 		if d.Recv != nil && len(d.Recv.List) == 1 {
-			return []string{receiverBase(d.Recv.List[0].Type) + "." + d.Name.Name}
+			return []string{spec.ReceiverBase(d.Recv.List[0].Type) + "." + d.Name.Name}
 		}
 		return []string{d.Name.Name}
 	case *ast.GenDecl:
@@ -105,21 +107,4 @@ func declNames(d ast.Decl) []string {
 		return names
 	}
 	return nil
-}
-
-func receiverBase(t ast.Expr) string {
-	for {
-		switch x := t.(type) {
-		case *ast.StarExpr:
-			t = x.X
-		case *ast.IndexExpr:
-			t = x.X
-		case *ast.IndexListExpr:
-			t = x.X
-		case *ast.Ident:
-			return x.Name
-		default:
-			return ""
-		}
-	}
 }

@@ -26,7 +26,7 @@ func shapeOf(d ast.Decl) (*DeclShape, error) {
 		text := "func "
 		if d.Recv != nil && len(d.Recv.List) == 1 {
 			recv := typeText(unnamed(d.Recv).List[0].Type)
-			name = receiverBase(d.Recv.List[0].Type) + "." + name
+			name = ReceiverBase(d.Recv.List[0].Type) + "." + name
 			text += "(" + recv + ") "
 		}
 		ft := *d.Type
@@ -95,7 +95,8 @@ func unnamed(fl *ast.FieldList) *ast.FieldList {
 	return out
 }
 
-func receiverBase(t ast.Expr) string {
+// ReceiverBase is the type name of a method receiver: T for *T or T[K].
+func ReceiverBase(t ast.Expr) string {
 	for {
 		switch x := t.(type) {
 		case *ast.StarExpr:
