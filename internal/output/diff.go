@@ -97,12 +97,12 @@ func diffLines(a, b []string) []op {
 			ops = append(ops, op{' ', a[i], i, j})
 			i++
 			j++
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
+		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
+			ops = append(ops, op{'-', a[i], i, j}) // deletions first, as diff -u
+			i++
+		default:
 			ops = append(ops, op{'+', b[j], i, j})
 			j++
-		default:
-			ops = append(ops, op{'-', a[i], i, j})
-			i++
 		}
 	}
 	return ops

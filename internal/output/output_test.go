@@ -1,0 +1,87 @@
+package output
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func isOurs(src []byte) bool { return bytes.HasPrefix(src, []byte(header+"\n")) }
+
+func TestUnifiedDiff(t *testing.T) {
+	old := []byte("a\nb\nc\nd\ne\nf\ng\nh\n")
+	new := []byte("a\nb\nc\nD\ne\nf\ng\nh\ni\n")
+	got := string(Unified("x.go", old, new))
+	want := "--- a/x.go\n+++ b/x.go\n@@ -1,8 +1,9 @@\n a\n b\n c\n-d\n+D\n e\n f\n g\n h\n+i\n"
+	if got != want {
+		t.Errorf("Unified:\n%s\nwant:\n%s", got, want)
+	}
+	if got := string(Unified("x.go", nil, []byte("a\n"))); got != "--- /dev/null\n+++ b/x.go\n@@ -0,0 +1,1 @@\n+a\n" {
+		t.Errorf("Unified of a new file:\n%s", got)
+	}
+	if got := string(Unified("x.go", []byte("a\n"), nil)); got != "--- a/x.go\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-a\n" {
+		t.Errorf("Unified of a removed file:\n%s", got)
+	}
+}
+
+func TestUnifiedDiffSplitsDistantHunks(t *testing.T) {
+	var a, b strings.Builder
+	for i := range 30 {
+		line := string(rune('a'+i%26)) + "\n"
+		a.WriteString(line)
+		if i == 2 || i == 25 {
+			line = "changed\n"
+		}
+		b.WriteString(line)
+	}
+	got := string(Unified("x.go", []byte(a.String()), []byte(b.String())))
+	if n := strings.Count(got, "@@ -"); n != 2 {
+		t.Errorf("two changes 23 lines apart: got %d hunks, want 2:\n%s", n, got)
+	}
+}
+
+func TestPlanWritesAllThenRemovesStale(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) { os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644) }
+	write("same.go", header+"\nsame\n")
+	write("changed.go", header+"\nold\n")
+	write("stale.go", header+"\nstale\n")
+	write("user.go", "package x\n")
+	files := map[string][]byte{
+		"same.go":    []byte(header + "\nsame\n"),
+		"changed.go": []byte(header + "\nnew\n"),
+		"new.go":     []byte(header + "\nnew\n"),
+	}
+	p, err := NewPlan(dir, files, isOurs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.Write, ","); got != "changed.go,new.go" {
+		t.Errorf("Write = %s, want changed.go,new.go", got)
+	}
+	if got := strings.Join(p.Remove, ","); got != "stale.go" {
+		t.Errorf("Remove = %s, want stale.go", got)
+	}
+	if err := p.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if got := strings.Join(names, ","); got != "changed.go,new.go,same.go,user.go" {
+		t.Errorf("after Apply the directory holds %s", got)
+	}
+}
+
+func TestPlanRefusesForeignFiles(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.go"), []byte("package x\n"), 0o644)
+	_, err := NewPlan(dir, map[string][]byte{"a.go": []byte(header + "\n")}, isOurs)
+	if _, ok := err.(*RefusedError); !ok {
+		t.Fatalf("NewPlan over a hand-written file: got %v, want a *RefusedError", err)
+	}
+}
