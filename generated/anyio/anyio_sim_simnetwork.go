@@ -23,7 +23,8 @@ type SimNetwork struct {
 	blackhole map[netip.Addr]bool
 }
 
-// NewSimNetwork returns an empty network with no latency.
+// NewSimNetwork returns a network with no latency and no black holes
+// in which only "localhost" resolves, to ::1 and 127.0.0.1.
 func NewSimNetwork() *SimNetwork {
 	n := &SimNetwork{}
 	n.AddHost("localhost", netip.IPv6Loopback(), netip.AddrFrom4([4]byte{127, 0, 0, 1}))

@@ -22,9 +22,9 @@ func Backend(name string) RunOption {
 
 // Run runs main on the selected backend (BackendStd by default) and
 // returns main's error. An unknown backend name makes Run return an
-// error that names the backends compiled into this package. On the sim
-// backend, a run in which every task is blocked and no timer is pending
-// returns an error matching ErrDeadlock; it never hangs.
+// error that names the backends compiled into this package. On a
+// simulated backend, a run in which every task is blocked and no timer
+// is pending returns an error matching ErrDeadlock; it never hangs.
 func Run(main func(ctx context.Context) error, opts ...RunOption) error {
 	cfg := anyiort.RunConfig{Backend: BackendStd}
 	for _, opt := range opts {

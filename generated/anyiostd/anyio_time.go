@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Now is the current time on the clock of ctx's backend (virtual on sim).
+// Now is the current time on the clock of ctx's backend (virtual on a simulated one).
 func Now(ctx context.Context) time.Time { return backendOf(ctx).Now() }
 
 // Sleep waits for d on the clock of ctx's backend. It returns ctx's

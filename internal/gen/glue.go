@@ -27,6 +27,14 @@ func glue(s *spec.Spec, sel *selection, standalone bool) ([]byte, error) {
 	for _, line := range docLines(s.Doc) {
 		f.PackageComment(line)
 	}
+	for _, b := range sel.backends {
+		if b.PackageDoc != "" {
+			f.PackageComment("")
+			for _, line := range docLines(b.PackageDoc) {
+				f.PackageComment(line)
+			}
+		}
+	}
 
 	f.Comment("A mismatched shared runtime fails to compile here, by name.")
 	f.Const().Id("_").Op("=").Add(rt("Version1"))

@@ -76,7 +76,7 @@ func selectFor(s *spec.Spec, opts Options) (*selection, error) {
 	}
 	for _, name := range opts.Primitives {
 		if _, ok := s.Primitive(name); !ok {
-			return nil, &OptionError{Option: "primitives", Value: name, Reason: "unknown primitive", Valid: s.PrimitiveNames()}
+			return nil, &OptionError{Option: "primitives", Value: name, Reason: "unknown primitive", Valid: s.OptionalPrimitives()}
 		}
 		want[name] = true
 	}

@@ -161,7 +161,7 @@ func (r *reader) top(n *yaml.Node) {
 }
 
 func (r *reader) backend(n *yaml.Node) Backend {
-	f := r.fields(n, "a backend", "name", "const", "constructor", "default", "doc", "declares")
+	f := r.fields(n, "a backend", "name", "const", "constructor", "default", "doc", "packagedoc", "declares")
 	r.require(n, f, "a backend", "name", "const", "constructor", "doc")
 	b := Backend{
 		Pos:         pos(n),
@@ -170,6 +170,7 @@ func (r *reader) backend(n *yaml.Node) Backend {
 		Constructor: r.str(f["constructor"], "constructor"),
 		Default:     r.boolean(f["default"], "default"),
 		Doc:         r.str(f["doc"], "doc"),
+		PackageDoc:  r.str(f["packagedoc"], "packagedoc"),
 	}
 	for _, d := range r.list(f["declares"], "declares") {
 		b.Declares = append(b.Declares, r.decl(d))

@@ -37,6 +37,7 @@ type Backend struct {
 	Constructor string // the template function that makes one
 	Default     bool   // the backend of a context that no Run made
 	Doc         string
+	PackageDoc  string // a paragraph of the package doc, only when emitted
 	Declares    []Decl // exported names that exist only with this backend
 }
 
@@ -113,6 +114,18 @@ func (s *Spec) PrimitiveNames() []string {
 	names := make([]string, len(s.Primitives))
 	for i, p := range s.Primitives {
 		names[i] = p.Name
+	}
+	return names
+}
+
+// OptionalPrimitives lists, in spec order, the primitives a user chooses
+// among: all but those that are always there.
+func (s *Spec) OptionalPrimitives() []string {
+	var names []string
+	for _, p := range s.Primitives {
+		if !p.Always {
+			names = append(names, p.Name)
+		}
 	}
 	return names
 }

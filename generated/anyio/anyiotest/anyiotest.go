@@ -1,0 +1,84 @@
+// Package anyiotest runs a test body on every backend of package anyio, as
+// AnyIO's pytest plugin does, and on the sim backend over many seeds.
+//
+//	func TestEcho(t *testing.T) {
+//		anyiotest.Run(t, func(t *testing.T, ctx context.Context) error {
+//			tx, rx := anyio.NewMemoryObjectStream[string](1)
+//			if err := tx.Send(ctx, "hi"); err != nil {
+//				return err
+//			}
+//			got, err := rx.Receive(ctx)
+//			if err == nil && got != "hi" {
+//				err = fmt.Errorf("Receive = %q, want %q", got, "hi")
+//			}
+//			return err
+//		})
+//	}
+//
+// go test then reports the subtests TestEcho/sim and TestEcho/std. [Seeds]
+// runs a body on sim once per seed, so that each seed tries another
+// interleaving of the tasks, and tells how to replay the seed that failed.
+//
+// # Inside a run, return errors; never call t.Fatal
+//
+// The body and its tasks run inside [anyio.Run]. A failure inside is an error
+// returned by the body (or by a task, which the task group passes up), or a
+// call to t.Errorf or t.Logf, which are safe from any goroutine. Never call
+// t.Fatal, t.FailNow, t.Skip or t.SkipNow inside the run: they end the
+// calling goroutine with runtime.Goexit. On sim that goroutine is a task
+// that the simulator schedules; ending it behind the simulator's back turns
+// the run into an error about runtime.Goexit (for the main task) or a
+// deadlock or watchdog report, and the real failure is lost. On std, tasks
+// run on goroutines of their own, where testing forbids FailNow. Call them
+// after Run or Seeds returns, or return an error instead.
+//
+// # Hangs
+//
+// A sim run never hangs: when every task is blocked and no timer is pending,
+// anyio.Run returns an error matching [anyio.ErrDeadlock] that names the
+// blocked tasks, and a task blocked outside the simulator (on a raw channel,
+// say) is reported by its watchdog after 5 s. A std run is bounded by
+// go test -timeout, whose report names the subtest that was running.
+//
+// # Flags
+//
+// The package registers one flag with the flag package, for the test
+// binaries that import it:
+//
+//	-anyio.seed=N   make every Seeds call run seed N only
+//
+// Pass it to go test after the package, with the equals sign:
+// go test ./pkg -anyio.seed=17. Only the test binaries that import anyiotest
+// know the flag, so give it one package at a time.
+package anyiotest
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/anyiogen/anyiogen/generated/anyio"
+)
+
+// Run runs body once per backend in [anyio.Backends], each as a subtest named
+// after the backend (TestX/sim, TestX/std) and inside [anyio.Run] with
+// [anyio.Backend] and opts, which may add [anyio.Seed] or [anyio.Network];
+// the backend is always the subtest's own. An error returned by body fails
+// the subtest with a message that names the backend. The subtests run one
+// after the other.
+//
+// body must not call t.Fatal or its relatives: see the package
+// documentation.
+func Run(t *testing.T, body func(t *testing.T, ctx context.Context) error, opts ...anyio.RunOption) {
+	t.Helper()
+	for _, name := range anyio.Backends() {
+		t.Run(name, func(t *testing.T) {
+			t.Helper()
+			err := anyio.Run(func(ctx context.Context) error { return body(t, ctx) },
+				slices.Concat(opts, []anyio.RunOption{anyio.Backend(name)})...)
+			if err != nil {
+				t.Errorf("on backend %s: %v", name, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,73 @@
+package anyiotest_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the package when a test leaves a goroutine behind.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// demoEnv, set in the environment of a child test binary, lets the demo
+// tests run; they are skipped otherwise. The demos fail on purpose, so they
+// only ever run in a child, where goTest reads what they report.
+const demoEnv = "ANYIOTEST_DEMO"
+
+// demoOnly skips the calling demo test unless this binary is goTest's child.
+func demoOnly(t *testing.T) {
+	t.Helper()
+	if os.Getenv(demoEnv) != "1" {
+		t.Skip("a demo that the examples and tests of anyiotest run in a child process")
+	}
+}
+
+// goTestBound bounds one child test binary.
+const goTestBound = 2 * time.Minute
+
+// goTest runs this test binary again, as go test would, with the demos
+// enabled and the test flags args (such as "-test.run=^TestX$"), and returns
+// its standard output made independent of the machine: durations and file:line
+// prefixes are cut, and the last line (PASS, FAIL, exit status) is dropped.
+// err is the binary's exit error, if any; a failing test makes one.
+func goTest(args ...string) (out string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), goTestBound)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(os.Environ(), demoEnv+"=1")
+	raw, err := cmd.Output()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && len(exit.Stderr) > 0 {
+		err = errors.Join(err, errors.New(string(exit.Stderr)))
+	}
+	return normalize(string(raw)), err
+}
+
+var (
+	durationRE = regexp.MustCompile(` \(\d+\.\d+s\)$`)
+	fileLineRE = regexp.MustCompile(`^(\s*)[\w.-]+\.go:\d+: `)
+)
+
+// normalize makes go test's output the same on every machine and run.
+func normalize(out string) string {
+	var b strings.Builder
+	for line := range strings.Lines(out) {
+		line = strings.TrimRight(line, "\n")
+		switch {
+		case line == "PASS", line == "FAIL", strings.HasPrefix(line, "exit status "),
+			strings.HasPrefix(line, "testing: warning: no tests to run"):
+			continue
+		}
+		line = durationRE.ReplaceAllString(line, "")
+		line = fileLineRE.ReplaceAllString(line, "$1")
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
