@@ -238,3 +238,67 @@ func ExampleErrDeadlock() {
 	fmt.Println(errors.Is(err, anyio.ErrDeadlock))
 	// Output: true
 }
+
+func ExampleSleep() {
+	err := anyio.Run(func(ctx context.Context) error {
+		start := anyio.Now(ctx)
+		if err := anyio.Sleep(ctx, 90*time.Minute); err != nil {
+			return err
+		}
+		fmt.Println("slept", anyio.Now(ctx).Sub(start))
+		return nil
+	}, anyio.Backend(anyio.BackendSim))
+	fmt.Println(err)
+	// Output:
+	// slept 1h30m0s
+	// <nil>
+}
+
+// The effective deadline is the earliest of the enclosing scopes', up to the
+// nearest shield.
+func ExampleCurrentEffectiveDeadline() {
+	err := anyio.Run(func(ctx context.Context) error {
+		start := anyio.Now(ctx)
+		return anyio.FailAfter(ctx, time.Minute, func(ctx context.Context) error {
+			_, err := anyio.MoveOnAfter(ctx, time.Hour, func(ctx context.Context) error {
+				d, _ := anyio.CurrentEffectiveDeadline(ctx)
+				fmt.Println("inner, not shielded:", d.Sub(start))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			_, err = anyio.MoveOnAfter(ctx, time.Hour, func(ctx context.Context) error {
+				d, _ := anyio.CurrentEffectiveDeadline(ctx)
+				fmt.Println("inner, shielded:", d.Sub(start))
+				return nil
+			}, anyio.Shielded())
+			return err
+		})
+	}, anyio.Backend(anyio.BackendSim))
+	fmt.Println(err)
+	// Output:
+	// inner, not shielded: 1m0s
+	// inner, shielded: 1h0m0s
+	// <nil>
+}
+
+// A shielded scope keeps an outer cancellation from its body, for clean-up
+// that must finish.
+func ExampleShielded() {
+	ctx := context.Background()
+	outer := anyio.NewCancelScope()
+	err := outer.Run(ctx, func(ctx context.Context) error {
+		outer.Cancel()
+		shield := anyio.NewCancelScope(anyio.Shielded())
+		err := shield.Run(ctx, func(ctx context.Context) error {
+			return anyio.Checkpoint(ctx) // not cancelled: shielded
+		})
+		fmt.Println("inside the shield:", err)
+		return anyio.Checkpoint(ctx) // cancelled again outside it
+	})
+	fmt.Println(err, outer.CancelledCaught())
+	// Output:
+	// inside the shield: <nil>
+	// <nil> true
+}

@@ -24,7 +24,12 @@ func glue(s *spec.Spec, sel *selection, standalone bool) ([]byte, error) {
 	f := jen.NewFile(sel.pkg)
 	f.ImportAlias(s.Runtime.Import, s.Runtime.Name)
 	f.HeaderComment(Header[len("// "):])
-	for _, line := range docLines(s.Doc) {
+	// The doc names the package it documents, whatever -pkg chose.
+	doc := s.Doc
+	if rest, ok := strings.CutPrefix(doc, "Package "+s.Package+" "); ok {
+		doc = "Package " + sel.pkg + " " + rest
+	}
+	for _, line := range docLines(doc) {
 		f.PackageComment(line)
 	}
 	for _, b := range sel.backends {
