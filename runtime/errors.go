@@ -16,6 +16,9 @@ var (
 	ErrBrokenResource = errors.New("anyio: broken resource")
 	// ErrWouldBlock: a nowait operation could not complete at once.
 	ErrWouldBlock = errors.New("anyio: operation would block")
+	// ErrBusyResource: another task is already doing the same operation on
+	// the resource (receiving on a stream, accepting on a listener).
+	ErrBusyResource = errors.New("anyio: another task is already using this resource for the same operation")
 	// ErrDeadlock: on a simulated backend, every task is blocked and no timer
 	// is pending.
 	ErrDeadlock = errors.New("anyio: deadlock: every task is blocked and no timer is pending")

@@ -8,13 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // TCPListener accepts TCP connections.
 type TCPListener struct {
-	l anyiort.Listener
+	l         anyiort.Listener
+	accepting atomic.Bool // one Accept at a time, as for SocketStream
 }
 
 // ListenTCP listens on host and port. Port 0 picks a free port; host ""
@@ -32,11 +34,16 @@ func ListenTCP(ctx context.Context, host string, port int) (*TCPListener, error)
 }
 
 // Accept waits for the next connection. It returns ErrClosedResource
-// after Close, or ctx's error.
+// after Close, ErrBusyResource while another Accept on l is under
+// way, or ctx's error.
 func (l *TCPListener) Accept(ctx context.Context) (*SocketStream, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if !l.accepting.CompareAndSwap(false, true) {
+		return nil, ErrBusyResource
+	}
+	defer l.accepting.Store(false)
 	conn, err := l.l.Accept(ctx)
 	switch {
 	case err == nil:

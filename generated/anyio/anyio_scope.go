@@ -139,10 +139,6 @@ func (s *CancelScope) SetDeadline(t time.Time) {
 	s.deadline, s.hasDeadline = t, true
 	expired := false
 	if s.state == scopeRunning && s.err == nil {
-		if s.timer != nil {
-			s.timer.Stop()
-			s.timer = nil
-		}
 		expired = !s.armLocked()
 	}
 	s.mu.Unlock()

@@ -39,9 +39,11 @@ func (s *SendStream[T]) Send(ctx context.Context, item T) error {
 		// Every Wake of a stream waiter follows the outcome it reports,
 		// and the wake-up orders that write before this read.
 		err := w.outcome()
-		var zero T
-		w.item = zero
-		st.spareSend.Store(w)
+		if !w.closed { // a closed handle's waiter is still queued: not reusable
+			var zero T
+			w.item = zero
+			st.spareSend.Store(w)
+		}
 		return err
 	}
 	st.mu.Lock()
@@ -50,7 +52,10 @@ func (s *SendStream[T]) Send(ctx context.Context, item T) error {
 		return w.outcome() // the wake-up won the race with ctx
 	}
 	// Not taken, so the item goes back to the caller: nothing lost.
-	w.cancelled = true
+	bury(&st.sendWaiters, w, func(w *sendWaiter[T]) bool { return w.cancelled }, func(w *sendWaiter[T]) {
+		var zero T
+		w.cancelled, w.item = true, zero // the caller keeps the item; the queue must not
+	})
 	return err
 }
 
@@ -119,10 +124,11 @@ func (s *SendStream[T]) Close() error {
 	st.openSend--
 	st.sendWaiters.each(func(w *sendWaiter[T]) {
 		if w.handle == s && !w.cancelled {
-			w.closed, w.cancelled = true, true
+			w.closed = true
 			w.waiter.Wake()
 		}
 	})
+	st.sendWaiters.dropIf(func(w *sendWaiter[T]) bool { return w.cancelled || w.closed })
 	if st.openSend == 0 {
 		for st.recvWaiters.len() > 0 {
 			if w := st.recvWaiters.pop(); !w.cancelled {

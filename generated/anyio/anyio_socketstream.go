@@ -18,6 +18,9 @@ import (
 type SocketStream struct {
 	conn   anyiort.Conn
 	closed atomic.Bool
+	// One Send and one Receive at a time: a cancelled call interrupts the
+	// socket through its deadline, which would cut a concurrent one short.
+	sending, receiving atomic.Bool
 }
 
 func newSocketStream(conn anyiort.Conn) *SocketStream { return &SocketStream{conn: conn} }
@@ -27,7 +30,8 @@ const defaultReceiveSize = 65536
 
 // Send writes all of data. It returns ErrClosedResource after Close,
 // an error matching ErrBrokenResource when the connection is broken,
-// or ctx's error.
+// ErrBusyResource while another Send on s is under way, or ctx's
+// error.
 func (s *SocketStream) Send(ctx context.Context, data []byte) error {
 	if s.closed.Load() {
 		return ErrClosedResource
@@ -35,13 +39,18 @@ func (s *SocketStream) Send(ctx context.Context, data []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if !s.sending.CompareAndSwap(false, true) {
+		return ErrBusyResource
+	}
+	defer s.sending.Store(false)
 	_, err := s.conn.Write(ctx, data)
-	return s.mapErr(err)
+	return s.mapErr(ctx, err)
 }
 
 // Receive returns at least one and at most maxBytes bytes (65536 when
 // maxBytes is 0 or less). It returns ErrEndOfStream once the peer sent
-// EOF and everything was read, ErrClosedResource after Close, or ctx's
+// EOF and everything was read, ErrClosedResource after Close,
+// ErrBusyResource while another Receive on s is under way, or ctx's
 // error.
 func (s *SocketStream) Receive(ctx context.Context, maxBytes int) ([]byte, error) {
 	if s.closed.Load() {
@@ -53,6 +62,10 @@ func (s *SocketStream) Receive(ctx context.Context, maxBytes int) ([]byte, error
 	if maxBytes <= 0 {
 		maxBytes = defaultReceiveSize
 	}
+	if !s.receiving.CompareAndSwap(false, true) {
+		return nil, ErrBusyResource
+	}
+	defer s.receiving.Store(false)
 	buf := make([]byte, maxBytes)
 	n, err := s.conn.Read(ctx, buf)
 	if n > 0 {
@@ -64,14 +77,17 @@ func (s *SocketStream) Receive(ctx context.Context, maxBytes int) ([]byte, error
 	if err == nil {
 		return nil, ErrEndOfStream
 	}
-	return nil, s.mapErr(err)
+	return nil, s.mapErr(ctx, err)
 }
 
-// mapErr turns a backend error into the portable ones.
-func (s *SocketStream) mapErr(err error) error {
+// mapErr turns a backend error into the portable ones. A call that its ctx
+// cut short returns the cancellation, whatever else happened meanwhile.
+func (s *SocketStream) mapErr(ctx context.Context, err error) error {
 	switch {
 	case err == nil || anyiort.IsCancellation(err):
 		return err
+	case ctx.Err() != nil:
+		return ctx.Err()
 	case s.closed.Load() || errors.Is(err, net.ErrClosed):
 		return ErrClosedResource
 	}
@@ -83,7 +99,7 @@ func (s *SocketStream) SendEOF() error {
 	if s.closed.Load() {
 		return ErrClosedResource
 	}
-	return s.mapErr(s.conn.CloseWrite())
+	return s.mapErr(context.Background(), s.conn.CloseWrite())
 }
 
 // Close closes the stream. Closing it again does nothing.

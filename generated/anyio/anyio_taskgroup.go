@@ -81,13 +81,20 @@ func WithTaskGroup(ctx context.Context, body func(ctx context.Context, tg *TaskG
 // runBody runs body as the group's host; a panic cancels the group and is
 // raised again once every task has returned.
 func (tg *TaskGroup) runBody(body func(ctx context.Context, tg *TaskGroup) error) (panicked any) {
+	returned := false
 	defer func() {
 		if r := recover(); r != nil {
 			panicked = r
 			tg.scope.Cancel()
+		} else if !returned {
+			// runtime.Goexit (t.FailNow, say): no task may outlive the
+			// group, so cancel them and wait before the goroutine ends.
+			tg.scope.Cancel()
+			tg.wait()
 		}
 	}()
 	tg.taskReturned(body(tg.ctx, tg))
+	returned = true
 	return nil
 }
 
@@ -124,13 +131,22 @@ func (tg *TaskGroup) runTask(name string, fn func(ctx context.Context) error) {
 // taskReturned reports err unless it is only the group's cancellation; a
 // reported error cancels the group.
 func (tg *TaskGroup) taskReturned(err error) {
-	if err == nil || (anyiort.IsCancellation(err) && tg.ctx.Err() != nil) {
+	if err == nil || tg.onlyCancelled(err) {
 		return
 	}
 	tg.mu.Lock()
 	tg.errs = append(tg.errs, err)
 	tg.mu.Unlock()
 	tg.scope.Cancel()
+}
+
+// onlyCancelled reports whether err is just the group's context being
+// cancelled. A timeout is never that: FailAfter's ErrTimeout matches
+// context.DeadlineExceeded, but it is a task's own failure, as AnyIO's
+// TimeoutError is.
+func (tg *TaskGroup) onlyCancelled(err error) bool {
+	cause := tg.ctx.Err()
+	return cause != nil && !errors.Is(err, anyiort.ErrTimeout) && errors.Is(err, cause)
 }
 
 func (tg *TaskGroup) done() {
@@ -156,7 +172,12 @@ func (tg *TaskGroup) wait() {
 		}
 		w := tg.waiting
 		tg.mu.Unlock()
-		_ = w.Wait(context.Background(), "task group: waiting for its tasks")
+		if err := w.Wait(context.Background(), "task group: waiting for its tasks"); err != nil {
+			// An uncancellable wait fails only when the backend ends the
+			// run (a simulated one unwinding its tasks): stop waiting.
+			tg.mu.Lock()
+			break
+		}
 		tg.mu.Lock()
 	}
 	tg.closed = true

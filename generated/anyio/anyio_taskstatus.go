@@ -22,7 +22,10 @@ type TaskStatus struct {
 	unlink  func() bool // stops the caller's cancellation reaching the task
 }
 
-var errNotStarted = errors.New("anyio: a task started with Start returned without calling TaskStatus.Started")
+var (
+	errNotStarted   = errors.New("anyio: a task started with Start returned without calling TaskStatus.Started")
+	errStartAborted = errors.New("anyio: a task started with Start panicked or exited before calling TaskStatus.Started")
+)
 
 // Start runs fn as a task of the group and returns the value fn passes
 // to status.Started, as soon as it does. Until then the task is also
@@ -42,8 +45,15 @@ func (tg *TaskGroup) Start(ctx context.Context, fn func(ctx context.Context, sta
 	tg.add()
 	tg.backend.Go(o.name, func() {
 		defer tg.done()
+		finished := false
+		defer func() {
+			if !finished { // fn panicked (recoverTask has the panic) or exited
+				st.finish(errStartAborted)
+			}
+		}()
 		defer tg.recoverTask(o.name, fn)
 		err := taskScope.Run(tg.ctx, func(tctx context.Context) error { return fn(tctx, st) })
+		finished = true
 		if st.finish(err) {
 			tg.taskReturned(err)
 		}
@@ -53,6 +63,10 @@ func (tg *TaskGroup) Start(ctx context.Context, fn func(ctx context.Context, sta
 		started, ended, value, err := st.started, st.ended, st.value, st.err
 		st.mu.Unlock()
 		switch {
+		case started && ctx.Err() != nil:
+			// The caller was cancelled first, as in AnyIO: the task stays
+			// cancelled and Start reports the cancellation.
+			return nil, ctx.Err()
 		case started:
 			return value, nil
 		case ended && err != nil:
@@ -62,7 +76,9 @@ func (tg *TaskGroup) Start(ctx context.Context, fn func(ctx context.Context, sta
 		case ended:
 			return nil, errNotStarted
 		}
-		_ = st.waiter.Wait(context.Background(), "task group: waiting for a task to start")
+		if err := st.waiter.Wait(context.Background(), "task group: waiting for a task to start"); err != nil {
+			return nil, err // the backend ends the run
+		}
 	}
 }
 

@@ -44,5 +44,8 @@ func Checkpoint(ctx context.Context) error {
 // its scope's own and every enclosing one up to the nearest shield. The
 // bool is false when there is none.
 func CurrentEffectiveDeadline(ctx context.Context) (time.Time, bool) {
+	if ctx.Err() != nil {
+		return time.Time{}, true
+	}
 	return ctx.Deadline()
 }

@@ -42,6 +42,10 @@ var (
 	ErrBrokenResource = anyiort.ErrBrokenResource
 	// ErrWouldBlock is returned by a nowait operation that would have to wait.
 	ErrWouldBlock = anyiort.ErrWouldBlock
+	// ErrBusyResource is returned when another task is already doing the same
+	// operation on a resource: two Receives, or two Sends, on one
+	// SocketStream at once, or two Accepts on one TCPListener, as in AnyIO.
+	ErrBusyResource = anyiort.ErrBusyResource
 	// ErrDeadlock is returned, wrapped with the names of the blocked tasks, by
 	// a Run on a simulated backend in which every task is blocked and no
 	// timer is pending.

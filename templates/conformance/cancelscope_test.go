@@ -931,3 +931,35 @@ func TestCancelScopeContextAwareCodeSeesCancellation(t *testing.T) {
 		})
 	})
 }
+
+// context.WithCancel and context.AfterFunc on a scope's context, racing
+// the scope's Cancel from another goroutine, never deadlock: the context
+// package registers a child under the child's own lock, so a scope that is
+// already cancelled must not call back into it synchronously.
+func TestCancelScopeDerivedContextRacingCancel(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		if anyio.CurrentBackend(ctx) != anyio.BackendStd {
+			return confSkip("needs two goroutines running at once")
+		}
+		for i := range 3000 {
+			s := anyio.NewCancelScope()
+			err := s.Run(ctx, func(ctx context.Context) error {
+				go s.Cancel()
+				if i%2 == 0 {
+					child, cancel := context.WithCancel(ctx)
+					defer cancel()
+					<-child.Done()
+				} else {
+					fired := make(chan struct{})
+					context.AfterFunc(ctx, func() { close(fired) })
+					<-fired
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("iteration %d: %w", i, err)
+			}
+		}
+		return nil
+	})
+}

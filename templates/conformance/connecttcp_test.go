@@ -886,3 +886,49 @@ func TestConnectTCPHappyEyeballs(t *testing.T) {
 		})
 	})
 }
+
+// Two Receives on one stream at once: the second gets ErrBusyResource, as
+// in AnyIO, rather than cutting the first short.
+func TestSocketStreamConcurrentReceiveIsBusy(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		l, err := anyio.ListenTCP(ctx, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				s, err := l.Accept(ctx)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				_, err = s.Receive(ctx, 10)
+				if !errors.Is(err, anyio.ErrEndOfStream) {
+					return fmt.Errorf("server Receive: got %v, want ErrEndOfStream", err)
+				}
+				return nil
+			})
+			s, err := anyio.ConnectTCP(ctx, "127.0.0.1", l.Addr().(*net.TCPAddr).Port)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			first := anyio.NewCancelScope()
+			tg.StartSoon(func(ctx context.Context) error {
+				return first.Run(ctx, func(ctx context.Context) error {
+					_, err := s.Receive(ctx, 10)
+					return err
+				})
+			})
+			if err := anyio.Sleep(ctx, confTick); err != nil {
+				return err
+			}
+			if _, err := s.Receive(ctx, 10); !errors.Is(err, anyio.ErrBusyResource) {
+				t.Errorf("a second concurrent Receive: got %v, want ErrBusyResource", err)
+			}
+			first.Cancel()
+			return s.SendEOF()
+		})
+	})
+}

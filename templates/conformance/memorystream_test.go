@@ -1035,3 +1035,89 @@ func TestMemoryStreamNothingLostUnderCancellation(t *testing.T) {
 		})
 	}
 }
+
+// Closing a clone whose Send is blocked, then blocking on another clone,
+// neither duplicates nor loses a waiting send.
+func TestMemoryStreamCloseCloneWithBlockedSend(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		tx, rx := anyio.NewMemoryObjectStream[int](0)
+		defer confCloseAll(tx, rx)
+		tx2, err := tx.Clone()
+		if err != nil {
+			return err
+		}
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				if err := tx2.Send(ctx, 1); !errors.Is(err, anyio.ErrClosedResource) {
+					t.Errorf("Send blocked on a clone that was closed: got %v, want ErrClosedResource", err)
+				}
+				return nil
+			})
+			if err := confWaitUntil(ctx, "the clone's Send to block", func() bool { return tx.Statistics().TasksWaitingSend == 1 }); err != nil {
+				return err
+			}
+			tx2.Close()
+			if err := confWaitUntil(ctx, "the closed clone's Send to go", func() bool { return tx.Statistics().TasksWaitingSend == 0 }); err != nil {
+				return err
+			}
+			tg.StartSoon(func(ctx context.Context) error { return tx.Send(ctx, 42) })
+			if err := confWaitUntil(ctx, "the second Send to block", func() bool { return tx.Statistics().TasksWaitingSend >= 1 }); err != nil {
+				return err
+			}
+			if n := tx.Statistics().TasksWaitingSend; n != 1 {
+				t.Errorf("TasksWaitingSend with one blocked Send: got %d, want 1", n)
+			}
+			if v, err := rx.Receive(ctx); v != 42 || err != nil {
+				t.Errorf("Receive: got %d, %v; want 42, nil", v, err)
+			}
+			if v, err := rx.ReceiveNowait(); !errors.Is(err, anyio.ErrWouldBlock) {
+				t.Errorf("ReceiveNowait after the only item: got %d, %v; want ErrWouldBlock", v, err)
+			}
+			return nil
+		})
+	})
+}
+
+// Closing a clone whose Receive is blocked does not let a later send vanish
+// into that receiver.
+func TestMemoryStreamCloseCloneWithBlockedReceive(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		tx, rx := anyio.NewMemoryObjectStream[int](0)
+		defer confCloseAll(tx, rx)
+		rx2, err := rx.Clone()
+		if err != nil {
+			return err
+		}
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				if _, err := rx2.Receive(ctx); !errors.Is(err, anyio.ErrClosedResource) {
+					t.Errorf("Receive blocked on a clone that was closed: got %v, want ErrClosedResource", err)
+				}
+				return nil
+			})
+			if err := confWaitUntil(ctx, "the clone's Receive to block", func() bool { return rx.Statistics().TasksWaitingReceive == 1 }); err != nil {
+				return err
+			}
+			rx2.Close()
+			if err := confWaitUntil(ctx, "the closed clone's Receive to go", func() bool { return rx.Statistics().TasksWaitingReceive == 0 }); err != nil {
+				return err
+			}
+			got := make(chan int, 2)
+			tg.StartSoon(func(ctx context.Context) error {
+				v, err := rx.Receive(ctx)
+				got <- v
+				return err
+			})
+			if err := confWaitUntil(ctx, "the second Receive to block", func() bool { return rx.Statistics().TasksWaitingReceive == 1 }); err != nil {
+				return err
+			}
+			if err := tx.SendNowait(1); err != nil {
+				t.Errorf("SendNowait to the waiting receiver: %v", err)
+			}
+			if err := tx.SendNowait(2); !errors.Is(err, anyio.ErrWouldBlock) {
+				t.Errorf("a second SendNowait with no receiver left: got %v, want ErrWouldBlock", err)
+			}
+			return nil
+		})
+	})
+}

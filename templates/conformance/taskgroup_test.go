@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -813,5 +814,103 @@ func TestTaskGroupStartWithCancelledCtx(t *testing.T) {
 			}
 			return nil
 		})
+	})
+}
+
+// A task's own timeout is a failure, not the group's cancellation: it is
+// reported even when the group was already cancelled by another error.
+func TestTaskGroupReportsTimeoutsAfterCancellation(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error { return errConfFirst })
+			tg.StartSoon(func(context.Context) error {
+				return anyio.FailAfter(context.Background(), confTick, func(ctx context.Context) error {
+					return anyio.Sleep(ctx, confForever)
+				})
+			})
+			return nil
+		})
+		errs := confErrorList(err)
+		if len(errs) != 2 || !errors.Is(err, errConfFirst) || !errors.Is(err, anyio.ErrTimeout) {
+			t.Errorf("a failure and a task's own timeout: got %v, want both reported", err)
+		}
+		return nil
+	})
+}
+
+// A task started with Start that panics before Started makes Start return
+// an error, and the group then panics with the *PanicError: nothing hangs.
+func TestTaskGroupStartPanicsBeforeStarted(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		var startErr error
+		panicked := func() (p any) {
+			defer func() { p = recover() }()
+			_ = anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				_, startErr = tg.Start(ctx, func(ctx context.Context, status *anyio.TaskStatus) error {
+					panic("not ready")
+				}, anyio.Name("starter"))
+				return nil
+			})
+			return nil
+		}()
+		pe, ok := panicked.(*anyio.PanicError)
+		if !ok || pe.Task != "starter" || pe.Value != "not ready" {
+			t.Errorf("WithTaskGroup panicked with %#v, want a *PanicError of task starter", panicked)
+		}
+		if startErr == nil {
+			t.Errorf("Start of a task that panicked before Started returned no error")
+		}
+		return nil
+	})
+}
+
+// Start's caller cancelled before the task calls Started: Start reports the
+// cancellation, even if the task calls Started anyway.
+func TestTaskGroupStartCallerCancelledFirst(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			caller := anyio.NewCancelScope()
+			return caller.Run(ctx, func(cctx context.Context) error {
+				caller.Cancel()
+				v, err := tg.Start(cctx, func(ctx context.Context, status *anyio.TaskStatus) error {
+					status.Started("ready") // without looking at ctx
+					return nil
+				})
+				if !errors.Is(err, context.Canceled) || v != nil {
+					t.Errorf("Start with its caller cancelled: got %v, %v; want nil, context.Canceled", v, err)
+				}
+				return err
+			})
+		})
+	})
+}
+
+// runtime.Goexit in the body (t.FailNow, say) still cancels and waits for
+// the group's tasks.
+func TestTaskGroupGoexitInBodyWaitsForTasks(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		if anyio.CurrentBackend(ctx) != anyio.BackendStd {
+			return confSkip("Goexit ends a simulated task behind the scheduler's back")
+		}
+		var taskDone atomic.Bool
+		exited := make(chan struct{})
+		go func() {
+			defer close(exited)
+			_ = anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				tg.StartSoon(func(ctx context.Context) error {
+					defer taskDone.Store(true)
+					return anyio.Sleep(ctx, confForever)
+				})
+				runtime.Goexit()
+				return nil
+			})
+		}()
+		if err := confAwaitForeign(exited, "the goroutine that called Goexit"); err != nil {
+			return err
+		}
+		if !taskDone.Load() {
+			t.Errorf("after Goexit in the body, a task was still running")
+		}
+		return nil
 	})
 }

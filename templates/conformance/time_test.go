@@ -562,3 +562,19 @@ func TestTimeoutStateIsClearedAfterwards(t *testing.T) {
 		return confCheckElapsed("FailAfter after earlier cancellations", anyio.Now(ctx).Sub(start), 2*confTick)
 	})
 }
+
+// A cancelled context's effective deadline has already passed (AnyIO
+// answers -inf): the zero time.
+func TestCurrentEffectiveDeadlineOfCancelledScope(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		s := anyio.NewCancelScope()
+		return s.Run(ctx, func(ctx context.Context) error {
+			s.Cancel()
+			d, ok := anyio.CurrentEffectiveDeadline(ctx)
+			if !ok || !d.IsZero() {
+				t.Errorf("CurrentEffectiveDeadline after Cancel: got %v, %v; want the zero time, true", d, ok)
+			}
+			return nil
+		})
+	})
+}

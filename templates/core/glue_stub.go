@@ -18,5 +18,6 @@ var (
 	ErrClosedResource = anyiort.ErrClosedResource
 	ErrBrokenResource = anyiort.ErrBrokenResource
 	ErrWouldBlock     = anyiort.ErrWouldBlock
+	ErrBusyResource   = anyiort.ErrBusyResource
 	ErrDeadlock       = anyiort.ErrDeadlock
 )

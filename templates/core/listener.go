@@ -5,13 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // TCPListener accepts TCP connections.
 type TCPListener struct {
-	l anyiort.Listener
+	l         anyiort.Listener
+	accepting atomic.Bool // one Accept at a time, as for SocketStream
 }
 
 // ListenTCP listens on host and port; port 0 picks a free port.
@@ -32,6 +34,10 @@ func (l *TCPListener) Accept(ctx context.Context) (*SocketStream, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if !l.accepting.CompareAndSwap(false, true) {
+		return nil, ErrBusyResource
+	}
+	defer l.accepting.Store(false)
 	conn, err := l.l.Accept(ctx)
 	switch {
 	case err == nil:

@@ -57,7 +57,7 @@ type sendWaiter[T any] struct {
 	item      T
 	handle    *SendStream[T]
 	taken     bool // a receiver has the item
-	cancelled bool // gave up, or its handle closed: skip it
+	cancelled bool // gave up: skip it
 	broken    bool // every receiver closed
 	closed    bool // its own handle was closed
 }
@@ -68,7 +68,7 @@ type recvWaiter[T any] struct {
 	item      T
 	handle    *ReceiveStream[T]
 	given     bool // a sender handed over an item
-	cancelled bool // gave up, or its handle closed: skip it
+	cancelled bool // gave up: skip it
 	ended     bool // every sender closed
 	closed    bool // its own handle was closed
 }

@@ -35,8 +35,10 @@ func (r *ReceiveStream[T]) Receive(ctx context.Context) (T, error) {
 		// Every Wake of a stream waiter follows the outcome it reports,
 		// and the wake-up orders that write before this read.
 		item, err := w.outcome()
-		w.item = zero
-		st.spareRecv.Store(w)
+		if !w.closed { // a closed handle's waiter is still queued: not reusable
+			w.item = zero
+			st.spareRecv.Store(w)
+		}
 		return item, err
 	}
 	st.mu.Lock()
@@ -45,7 +47,7 @@ func (r *ReceiveStream[T]) Receive(ctx context.Context) (T, error) {
 		// Handed over before the cancellation won: keep it, or it is lost.
 		return w.outcome()
 	}
-	w.cancelled = true
+	bury(&st.recvWaiters, w, func(w *recvWaiter[T]) bool { return w.cancelled }, func(w *recvWaiter[T]) { w.cancelled = true })
 	return zero, err
 }
 
@@ -121,10 +123,11 @@ func (r *ReceiveStream[T]) Close() error {
 	st.openReceive--
 	st.recvWaiters.each(func(w *recvWaiter[T]) {
 		if w.handle == r && !w.cancelled {
-			w.closed, w.cancelled = true, true
+			w.closed = true
 			w.waiter.Wake()
 		}
 	})
+	st.recvWaiters.dropIf(func(w *recvWaiter[T]) bool { return w.cancelled || w.closed })
 	if st.openReceive == 0 {
 		for st.sendWaiters.len() > 0 {
 			if w := st.sendWaiters.pop(); !w.cancelled {

@@ -84,8 +84,26 @@ func (c *scopeCtx) NotifyCancel(f func()) (stop func() bool) {
 }
 
 // AfterFunc lets context.WithCancel and context.AfterFunc on a scope's
-// context link to it without a goroutine each.
-func (c *scopeCtx) AfterFunc(f func()) (stop func() bool) { return c.NotifyCancel(f) }
+// context link to it without a goroutine each. When the scope is already
+// cancelled, f runs in a goroutine of its own, as the context package
+// requires: it registers a child while holding that child's lock, and f
+// takes the same lock.
+func (c *scopeCtx) AfterFunc(f func()) (stop func() bool) {
+	s := c.scope()
+	s.mu.Lock()
+	if s.err != nil {
+		s.mu.Unlock()
+		go f()
+		return func() bool { return false }
+	}
+	w := s.watchers.add(f)
+	s.mu.Unlock()
+	return func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.watchers.remove(w)
+	}
+}
 
 var (
 	_ context.Context        = (*scopeCtx)(nil)

@@ -68,6 +68,10 @@ func (s *CancelScope) parentCancelled() {
 
 // armLocked starts the deadline timer; false means the deadline has passed.
 func (s *CancelScope) armLocked() bool {
+	if s.timer != nil {
+		s.timer.Stop() // a stale one must not outlive the scope
+		s.timer = nil
+	}
 	d := s.deadline.Sub(s.backend.Now())
 	if d <= 0 {
 		return false

@@ -15,6 +15,9 @@ import (
 type SocketStream struct {
 	conn   anyiort.Conn
 	closed atomic.Bool
+	// One Send and one Receive at a time: a cancelled call interrupts the
+	// socket through its deadline, which would cut a concurrent one short.
+	sending, receiving atomic.Bool
 }
 
 func newSocketStream(conn anyiort.Conn) *SocketStream { return &SocketStream{conn: conn} }
@@ -30,8 +33,12 @@ func (s *SocketStream) Send(ctx context.Context, data []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if !s.sending.CompareAndSwap(false, true) {
+		return ErrBusyResource
+	}
+	defer s.sending.Store(false)
 	_, err := s.conn.Write(ctx, data)
-	return s.mapErr(err)
+	return s.mapErr(ctx, err)
 }
 
 // Receive reads at most maxBytes bytes, at least one.
@@ -45,6 +52,10 @@ func (s *SocketStream) Receive(ctx context.Context, maxBytes int) ([]byte, error
 	if maxBytes <= 0 {
 		maxBytes = defaultReceiveSize
 	}
+	if !s.receiving.CompareAndSwap(false, true) {
+		return nil, ErrBusyResource
+	}
+	defer s.receiving.Store(false)
 	buf := make([]byte, maxBytes)
 	n, err := s.conn.Read(ctx, buf)
 	if n > 0 {
@@ -56,14 +67,17 @@ func (s *SocketStream) Receive(ctx context.Context, maxBytes int) ([]byte, error
 	if err == nil {
 		return nil, ErrEndOfStream
 	}
-	return nil, s.mapErr(err)
+	return nil, s.mapErr(ctx, err)
 }
 
-// mapErr turns a backend error into the portable ones.
-func (s *SocketStream) mapErr(err error) error {
+// mapErr turns a backend error into the portable ones. A call that its ctx
+// cut short returns the cancellation, whatever else happened meanwhile.
+func (s *SocketStream) mapErr(ctx context.Context, err error) error {
 	switch {
 	case err == nil || anyiort.IsCancellation(err):
 		return err
+	case ctx.Err() != nil:
+		return ctx.Err()
 	case s.closed.Load() || errors.Is(err, net.ErrClosed):
 		return ErrClosedResource
 	}
@@ -75,7 +89,7 @@ func (s *SocketStream) SendEOF() error {
 	if s.closed.Load() {
 		return ErrClosedResource
 	}
-	return s.mapErr(s.conn.CloseWrite())
+	return s.mapErr(context.Background(), s.conn.CloseWrite())
 }
 
 // Close closes the stream; closing it again does nothing.

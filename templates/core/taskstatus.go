@@ -19,7 +19,10 @@ type TaskStatus struct {
 	unlink  func() bool // stops the caller's cancellation reaching the task
 }
 
-var errNotStarted = errors.New("anyio: a task started with Start returned without calling TaskStatus.Started")
+var (
+	errNotStarted   = errors.New("anyio: a task started with Start returned without calling TaskStatus.Started")
+	errStartAborted = errors.New("anyio: a task started with Start panicked or exited before calling TaskStatus.Started")
+)
 
 // Start runs fn as a task and waits until it calls Started.
 func (tg *TaskGroup) Start(ctx context.Context, fn func(ctx context.Context, status *TaskStatus) error, opts ...TaskOption) (any, error) {
@@ -35,8 +38,15 @@ func (tg *TaskGroup) Start(ctx context.Context, fn func(ctx context.Context, sta
 	tg.add()
 	tg.backend.Go(o.name, func() {
 		defer tg.done()
+		finished := false
+		defer func() {
+			if !finished { // fn panicked (recoverTask has the panic) or exited
+				st.finish(errStartAborted)
+			}
+		}()
 		defer tg.recoverTask(o.name, fn)
 		err := taskScope.Run(tg.ctx, func(tctx context.Context) error { return fn(tctx, st) })
+		finished = true
 		if st.finish(err) {
 			tg.taskReturned(err)
 		}
@@ -46,6 +56,10 @@ func (tg *TaskGroup) Start(ctx context.Context, fn func(ctx context.Context, sta
 		started, ended, value, err := st.started, st.ended, st.value, st.err
 		st.mu.Unlock()
 		switch {
+		case started && ctx.Err() != nil:
+			// The caller was cancelled first, as in AnyIO: the task stays
+			// cancelled and Start reports the cancellation.
+			return nil, ctx.Err()
 		case started:
 			return value, nil
 		case ended && err != nil:
@@ -55,7 +69,9 @@ func (tg *TaskGroup) Start(ctx context.Context, fn func(ctx context.Context, sta
 		case ended:
 			return nil, errNotStarted
 		}
-		_ = st.waiter.Wait(context.Background(), "task group: waiting for a task to start")
+		if err := st.waiter.Wait(context.Background(), "task group: waiting for a task to start"); err != nil {
+			return nil, err // the backend ends the run
+		}
 	}
 }
 

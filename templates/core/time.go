@@ -36,6 +36,11 @@ func Checkpoint(ctx context.Context) error {
 }
 
 // CurrentEffectiveDeadline is the earliest deadline that applies to ctx.
+// A cancelled ctx has one already past, the zero time, as AnyIO answers
+// -inf.
 func CurrentEffectiveDeadline(ctx context.Context) (time.Time, bool) {
+	if ctx.Err() != nil {
+		return time.Time{}, true
+	}
 	return ctx.Deadline()
 }
