@@ -33,6 +33,7 @@ type OptionError struct {
 	Reason        string
 }
 
+// Error names the flag, the value and the valid choices.
 func (e *OptionError) Error() string {
 	msg := fmt.Sprintf("-%s: %s %q", e.Option, e.Reason, e.Value)
 	if len(e.Valid) > 0 {

@@ -80,6 +80,7 @@ type Error struct {
 	Msg string
 }
 
+// Error is file:line:col: message.
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }

@@ -10,8 +10,10 @@ var backendRegistry = map[string]anyiort.NewBackend{}
 
 var defaultBackend anyiort.Backend
 
+// BackendStd stands in for the glue's constant.
 const BackendStd = "std"
 
+// The sentinels, as the glue re-exports them from the runtime.
 var (
 	ErrTimeout        = anyiort.ErrTimeout
 	ErrEndOfStream    = anyiort.ErrEndOfStream

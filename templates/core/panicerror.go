@@ -14,6 +14,7 @@ type PanicError struct {
 	Stack []byte // the panicking goroutine's stack
 }
 
+// Error is documented in the spec.
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("anyio: task %s panicked: %v\n\n%s", e.Task, e.Value, e.Stack)
 }
