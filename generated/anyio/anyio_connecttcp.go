@@ -46,6 +46,12 @@ func ConnectTCP(ctx context.Context, host string, port int, opts ...ConnectOptio
 	for _, opt := range opts {
 		opt(&cfg)
 	}
+	if port <= 0 || port > 65535 {
+		return nil, fmt.Errorf("anyio: connect to %s: port %d is not between 1 and 65535", host, port)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	nw, err := networkOf(ctx)
 	if err != nil {
 		return nil, err

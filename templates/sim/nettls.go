@@ -1,0 +1,90 @@
+package sim
+
+import (
+	"context"
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+// NetConn exposes the connection as a net.Conn, so that crypto/tls can run
+// over it (ConnectTCP's TLS option). Its reads and writes block the calling
+// task through the simulator like any other. Deadlines are on the wall
+// clock, which a simulated run does not follow, so only what portable code
+// uses them for is supported: a deadline in the past interrupts the read or
+// write under way and fails later ones, and the zero time clears it; a
+// deadline in the future is ignored.
+func (c *simConn) NetConn() net.Conn { return &simNetConn{c: c} }
+
+type simNetConn struct {
+	c *simConn
+
+	mu    sync.Mutex // guards the two directions' state
+	read  simDeadline
+	write simDeadline
+}
+
+// simDeadline is one direction's interruption state.
+type simDeadline struct {
+	past   bool               // a deadline in the past is set
+	cancel context.CancelFunc // interrupts the operation under way
+}
+
+func (a *simNetConn) Read(p []byte) (int, error) {
+	return a.do(&a.read, func(ctx context.Context) (int, error) { return a.c.Read(ctx, p) })
+}
+
+func (a *simNetConn) Write(p []byte) (int, error) {
+	return a.do(&a.write, func(ctx context.Context) (int, error) { return a.c.Write(ctx, p) })
+}
+
+// do runs op with a context that a past deadline cancels.
+func (a *simNetConn) do(d *simDeadline, op func(ctx context.Context) (int, error)) (int, error) {
+	a.mu.Lock()
+	if d.past {
+		a.mu.Unlock()
+		return 0, os.ErrDeadlineExceeded
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	a.mu.Unlock()
+	n, err := op(ctx)
+	a.mu.Lock()
+	d.cancel = nil
+	a.mu.Unlock()
+	cancel()
+	if err != nil && ctx.Err() != nil {
+		return n, os.ErrDeadlineExceeded
+	}
+	return n, err
+}
+
+func (a *simNetConn) setDeadline(d *simDeadline, t time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	d.past = !t.IsZero() && !t.After(time.Now())
+	if d.past && d.cancel != nil {
+		d.cancel()
+	}
+}
+
+func (a *simNetConn) SetReadDeadline(t time.Time) error {
+	a.setDeadline(&a.read, t)
+	return nil
+}
+
+func (a *simNetConn) SetWriteDeadline(t time.Time) error {
+	a.setDeadline(&a.write, t)
+	return nil
+}
+
+func (a *simNetConn) SetDeadline(t time.Time) error {
+	a.setDeadline(&a.read, t)
+	a.setDeadline(&a.write, t)
+	return nil
+}
+
+func (a *simNetConn) Close() error         { return a.c.Close() }
+func (a *simNetConn) LocalAddr() net.Addr  { return a.c.LocalAddr() }
+func (a *simNetConn) RemoteAddr() net.Addr { return a.c.RemoteAddr() }
