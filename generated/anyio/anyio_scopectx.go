@@ -49,10 +49,14 @@ func (c *scopeCtx) Done() <-chan struct{} {
 
 func (c *scopeCtx) Err() error {
 	s := c.scope()
-	s.pollForeignParent()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.err
+	err := s.err
+	poll := err == nil && s.foreignParent && !s.shield && s.state == scopeRunning
+	s.mu.Unlock()
+	if poll {
+		return s.pollForeignParent()
+	}
+	return err
 }
 
 func (c *scopeCtx) Value(key any) any {

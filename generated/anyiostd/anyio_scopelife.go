@@ -183,14 +183,12 @@ func watchForeign(b anyiort.Backend, ctx context.Context, f func()) (stop func()
 
 // pollForeignParent makes a foreign parent's cancellation count as soon as
 // anyone looks, rather than when its notification arrives: cancellation is
-// level-triggered.
-func (s *CancelScope) pollForeignParent() {
-	s.mu.Lock()
-	poll := s.foreignParent && s.err == nil && !s.shield && s.state == scopeRunning
-	s.mu.Unlock()
-	if poll {
-		if err := s.parent.Err(); err != nil {
-			s.cancel(err)
-		}
+// level-triggered. It returns the scope's error afterwards.
+func (s *CancelScope) pollForeignParent() error {
+	if err := s.parent.Err(); err != nil {
+		s.cancel(err)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
 }
