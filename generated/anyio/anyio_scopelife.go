@@ -18,7 +18,9 @@ func (s *CancelScope) enter(parent context.Context, b anyiort.Backend) error {
 		return errScopeReentered
 	}
 	s.state, s.parent, s.backend = scopeRunning, parent, b
-	expired := s.hasDeadline && s.err == nil && !s.armLocked()
+	// The deadline timer is armed only once someone waits on the context
+	// (armOnDemandLocked): a body that never blocks costs no timer.
+	expired := s.hasDeadline && s.err == nil && !s.deadline.After(b.Now())
 	cancelled := s.err != nil
 	s.mu.Unlock()
 	if expired {
@@ -67,6 +69,26 @@ func (s *CancelScope) parentCancelled() {
 	if !shield {
 		s.cancel(s.parent.Err())
 	}
+}
+
+// armOnDemandLocked arms the deadline timer if the scope runs with a
+// deadline and none is armed yet; true means the deadline has passed, for
+// the caller to act on once it has unlocked. It is called by everything
+// that waits on the context (Done, NotifyCancel, AfterFunc), so the timer
+// exists exactly when someone could miss the deadline without it; Err
+// compares with the clock instead.
+func (s *CancelScope) armOnDemandLocked() (expired bool) {
+	s.waitedOn = true
+	if s.state != scopeRunning || !s.hasDeadline || s.err != nil || s.timer != nil {
+		return false
+	}
+	return !s.armLocked()
+}
+
+// deadlinePassedLocked reports whether an unarmed deadline has passed.
+func (s *CancelScope) deadlinePassedLocked() bool {
+	return s.state == scopeRunning && s.hasDeadline && s.err == nil && s.timer == nil &&
+		!s.backend.Now().Before(s.deadline)
 }
 
 // armLocked starts the deadline timer; false means the deadline has passed.
@@ -188,7 +210,5 @@ func (s *CancelScope) pollForeignParent() error {
 	if err := s.parent.Err(); err != nil {
 		s.cancel(err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.err
+	return (*scopeCtx)(s).currentErr()
 }

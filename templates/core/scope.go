@@ -25,6 +25,9 @@ type CancelScope struct {
 
 	foreignParent bool          // the parent is not a scope: its cancellation is polled too
 	timer         anyiort.Timer // the pending deadline, while running
+	// waitedOn: something waits on the context (Done, NotifyCancel), so a
+	// deadline needs a timer; until then Err compares with the clock.
+	waitedOn bool
 
 	cancelCalled bool          // Cancel was called or the own deadline passed
 	byDeadline   bool          // the own cancellation came from the deadline
@@ -115,7 +118,11 @@ func (s *CancelScope) SetDeadline(t time.Time) {
 	s.deadline, s.hasDeadline = t, true
 	expired := false
 	if s.state == scopeRunning && s.err == nil {
-		expired = !s.armLocked()
+		if s.waitedOn {
+			expired = !s.armLocked()
+		} else {
+			expired = !s.deadline.After(s.backend.Now())
+		}
 	}
 	s.mu.Unlock()
 	if expired {

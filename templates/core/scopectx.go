@@ -33,7 +33,6 @@ func (c *scopeCtx) Deadline() (time.Time, bool) {
 func (c *scopeCtx) Done() <-chan struct{} {
 	s := c.scope()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.done == nil {
 		if s.err != nil {
 			s.done = closedChan
@@ -41,19 +40,37 @@ func (c *scopeCtx) Done() <-chan struct{} {
 			s.done = make(chan struct{})
 		}
 	}
-	return s.done
+	done := s.done
+	expired := s.armOnDemandLocked()
+	s.mu.Unlock()
+	if expired {
+		s.deadlineReached() // closes done
+	}
+	return done
 }
 
 func (c *scopeCtx) Err() error {
 	s := c.scope()
 	s.mu.Lock()
 	err := s.err
+	expired := s.deadlinePassedLocked()
 	poll := err == nil && s.foreignParent && !s.shield && s.state == scopeRunning
 	s.mu.Unlock()
+	if expired {
+		s.deadlineReached()
+		return c.currentErr()
+	}
 	if poll {
 		return s.pollForeignParent()
 	}
 	return err
+}
+
+func (c *scopeCtx) currentErr() error {
+	s := c.scope()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
 }
 
 func (c *scopeCtx) Value(key any) any {
@@ -73,6 +90,11 @@ func (c *scopeCtx) String() string { return "anyio.CancelScope" }
 func (c *scopeCtx) NotifyCancel(f func()) (stop func() bool) {
 	s := c.scope()
 	s.mu.Lock()
+	if s.armOnDemandLocked() {
+		s.mu.Unlock()
+		s.deadlineReached()
+		s.mu.Lock()
+	}
 	if s.err != nil {
 		s.mu.Unlock()
 		f()
@@ -95,6 +117,11 @@ func (c *scopeCtx) NotifyCancel(f func()) (stop func() bool) {
 func (c *scopeCtx) AfterFunc(f func()) (stop func() bool) {
 	s := c.scope()
 	s.mu.Lock()
+	if s.armOnDemandLocked() {
+		s.mu.Unlock()
+		s.deadlineReached()
+		s.mu.Lock()
+	}
 	if s.err != nil {
 		s.mu.Unlock()
 		go f()
