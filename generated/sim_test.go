@@ -20,14 +20,15 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
+	"github.com/anyiogen/anyiogen/internal/leaktest"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
 	"github.com/anyiogen/anyiogen/generated/anyio/anyiotest"
 )
 
-// TestMain fails the package when a test leaves a goroutine behind.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain fails the package when a test leaves a goroutine or a file
+// descriptor behind.
+func TestMain(m *testing.M) { leaktest.Main(m) }
 
 // simRunBound bounds, in wall time, one anyio.Run that the contract says
 // never hangs; it is generous because the race detector and a shared

@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
+	"github.com/anyiogen/anyiogen/internal/leaktest"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { leaktest.Main(m) }
 
 const wantPages = `http://docs.example.org/guide    "Task groups wait for all their tasks"
 http://news.example.org/latest   "Nothing is lost when a scope is cancelled"

@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
+	"github.com/anyiogen/anyiogen/internal/leaktest"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { leaktest.Main(m) }
 
 const wantItems = `item-0
 item-1

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anyiogen/anyiogen/internal/leaktest"
 	anyiort "github.com/anyiogen/anyiogen/runtime"
-	"go.uber.org/goleak"
 )
 
-// TestMain proves that no run leaves a goroutine behind.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain proves that no run leaves a goroutine or a descriptor behind.
+func TestMain(m *testing.M) { leaktest.Main(m) }
 
 // simTestTimeout bounds every blocking wait in the tests.
 const simTestTimeout = 10 * time.Second

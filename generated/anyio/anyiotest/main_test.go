@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
+	"github.com/anyiogen/anyiogen/internal/leaktest"
 )
 
-// TestMain fails the package when a test leaves a goroutine behind.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain fails the package when a test leaves a goroutine or a file
+// descriptor behind.
+func TestMain(m *testing.M) { leaktest.Main(m) }
 
 // demoEnv, set in the environment of a child test binary, lets the demo
 // tests run; they are skipped otherwise. The demos fail on purpose, so they
