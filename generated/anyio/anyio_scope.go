@@ -105,6 +105,7 @@ func (s *CancelScope) runBody(body func(ctx context.Context) error) error {
 // from any goroutine; cancelling before Run makes the body start
 // cancelled.
 func (s *CancelScope) Cancel() {
+	s.observeDeadline() // a deadline that passed unnoticed came first
 	s.mu.Lock()
 	s.cancelCalled = true
 	s.mu.Unlock()
@@ -113,11 +114,9 @@ func (s *CancelScope) Cancel() {
 
 // CancelCalled reports whether Cancel was called or the deadline passed.
 func (s *CancelScope) CancelCalled() bool {
+	s.observeDeadline()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.cancelCalled && s.state == scopeRunning && s.hasDeadline {
-		return !s.backend.Now().Before(s.deadline)
-	}
 	return s.cancelCalled
 }
 
@@ -138,6 +137,7 @@ func (s *CancelScope) Deadline() (time.Time, bool) {
 // SetDeadline sets the scope's deadline, earlier or later, also while
 // the body runs. A deadline already past cancels the scope at once.
 func (s *CancelScope) SetDeadline(t time.Time) {
+	s.observeDeadline() // the old deadline may have passed unnoticed
 	s.mu.Lock()
 	s.deadline, s.hasDeadline = t, true
 	expired := false

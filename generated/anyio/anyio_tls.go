@@ -8,12 +8,13 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // clientTLS runs a TLS handshake over conn. The backend's connection must
-// expose a net.Conn, which the std backend's does.
+// expose a net.Conn, which both backends' do.
 func clientTLS(ctx context.Context, conn anyiort.Conn, host string, cfg *tls.Config) (anyiort.Conn, error) {
 	nc, ok := conn.(interface{ NetConn() net.Conn })
 	if !ok {
@@ -24,27 +25,62 @@ func clientTLS(ctx context.Context, conn anyiort.Conn, host string, cfg *tls.Con
 		cfg = cfg.Clone()
 		cfg.ServerName = host
 	}
-	tc := tls.Client(nc.NetConn(), cfg)
-	if err := tc.HandshakeContext(ctx); err != nil {
+	raw := nc.NetConn()
+	tc := tls.Client(raw, cfg)
+	c := &tlsConn{tc: tc}
+	c.bind, _ = raw.(contextBinder)
+	if _, err := c.do(ctx, tc.SetDeadline, func() (int, error) { return 0, c.handshake(ctx) }); err != nil {
 		conn.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, fmt.Errorf("anyio: connect to %s: TLS handshake: %w", host, err)
 	}
-	return &tlsConn{tc: tc}, nil
+	return c, nil
 }
 
-// tlsConn adapts a *tls.Conn to the backend contract; a cancelled ctx
-// interrupts a read or write through the connection's deadline.
-type tlsConn struct{ tc *tls.Conn }
+// contextBinder is a net.Conn whose blocking calls can take a context
+// instead of deadlines: a simulated backend's, which must learn of a
+// cancellation through the context to stay deterministic.
+type contextBinder interface {
+	BindContext(ctx context.Context) (restore func())
+}
+
+// tlsConn adapts a *tls.Conn to the backend contract. A cancelled ctx
+// interrupts a read or write through the connection's context when it
+// takes one, else through its deadline.
+type tlsConn struct {
+	tc   *tls.Conn
+	bind contextBinder // nil: interrupt through deadlines
+}
+
+func (c *tlsConn) handshake(ctx context.Context) error {
+	if c.bind != nil {
+		return c.tc.Handshake() // ctx reaches the reads through the binding
+	}
+	return c.tc.HandshakeContext(ctx)
+}
+
+// do runs op, cut short when ctx is cancelled.
+func (c *tlsConn) do(ctx context.Context, setDeadline func(time.Time) error, op func() (int, error)) (int, error) {
+	if c.bind == nil {
+		return anyiort.Interruptible(ctx, setDeadline, op)
+	}
+	restore := c.bind.BindContext(ctx)
+	defer restore()
+	n, err := op()
+	if err != nil && ctx.Err() != nil {
+		return n, ctx.Err()
+	}
+	return n, err
+}
 
 func (c *tlsConn) Read(ctx context.Context, p []byte) (int, error) {
-	return anyiort.Interruptible(ctx, c.tc.SetReadDeadline, func() (int, error) { return c.tc.Read(p) })
+	return c.do(ctx, c.tc.SetReadDeadline, func() (int, error) { return c.tc.Read(p) })
 }
 
 func (c *tlsConn) Write(ctx context.Context, p []byte) (int, error) {
-	return anyiort.Interruptible(ctx, c.tc.SetWriteDeadline, func() (int, error) { return c.tc.Write(p) })
+	return c.do(ctx, c.tc.SetWriteDeadline, func() (int, error) { return c.tc.Write(p) })
 }
 
 func (c *tlsConn) CloseWrite() error    { return c.tc.CloseWrite() }

@@ -20,6 +20,9 @@ type TaskStatus struct {
 	err     error // what fn returned then
 	waiter  anyiort.Waiter
 	unlink  func() bool // stops the caller's cancellation reaching the task
+	// callerFirst: the caller's cancellation had reached the task before
+	// Started (unlink found it already fired).
+	callerFirst bool
 }
 
 var (
@@ -60,12 +63,12 @@ func (tg *TaskGroup) Start(ctx context.Context, fn func(ctx context.Context, sta
 	})
 	for {
 		st.mu.Lock()
-		started, ended, value, err := st.started, st.ended, st.value, st.err
+		started, ended, value, err, callerFirst := st.started, st.ended, st.value, st.err, st.callerFirst
 		st.mu.Unlock()
 		switch {
-		case started && ctx.Err() != nil:
-			// The caller was cancelled first, as in AnyIO: the task stays
-			// cancelled and Start reports the cancellation.
+		case started && callerFirst && ctx.Err() != nil:
+			// The caller was cancelled before Started, as in AnyIO: the
+			// task stays cancelled and Start reports the cancellation.
 			return nil, ctx.Err()
 		case started:
 			return value, nil
@@ -93,7 +96,10 @@ func (st *TaskStatus) Started(value any) {
 	st.started, st.value = true, value
 	unlink := st.unlink
 	st.mu.Unlock()
-	unlink()
+	fired := !unlink()
+	st.mu.Lock()
+	st.callerFirst = fired
+	st.mu.Unlock()
 	st.waiter.Wake()
 }
 

@@ -1639,3 +1639,108 @@ func TestSimRefusedAfterOneRoundTrip(t *testing.T) {
 		return nil
 	})
 }
+
+// "Errors that are only the group's own cancellation are not reported": a
+// nested MoveOnAfter whose deadline fires as the group is cancelled cannot
+// catch (the group is cancelled too), and what it lets through is still
+// only a cancellation.
+func TestTaskGroupNestedTimeoutDuringGroupCancelIsNotReported(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				_, err := anyio.MoveOnAfter(ctx, confTick, func(ctx context.Context) error {
+					return anyio.Sleep(ctx, confForever)
+				})
+				return err
+			})
+			tg.StartSoon(func(ctx context.Context) error {
+				if err := anyio.Sleep(ctx, confTick); err != nil {
+					return err
+				}
+				tg.CancelScope().Cancel()
+				return nil
+			})
+			return nil
+		})
+		if err != nil {
+			t.Errorf("group cancelled by its own scope while a nested timeout fired: got %v, want nil", err)
+		}
+		return nil
+	})
+}
+
+// "CancelCalled: Cancel was called or the deadline passed" — also when
+// nothing waited on the scope's context, and it stays true: after Run, after
+// SetDeadline moves the deadline later, and a later Cancel does not turn the
+// deadline's error into context.Canceled.
+func TestCancelScopeDeadlineThatPassedUnwatchedCounts(t *testing.T) {
+	steps := []struct {
+		name  string
+		after func(s *anyio.CancelScope, now time.Time)
+	}{
+		{"then nothing", func(*anyio.CancelScope, time.Time) {}},
+		{"then SetDeadline later", func(s *anyio.CancelScope, now time.Time) { s.SetDeadline(now.Add(confForever)) }},
+		{"then Cancel", func(s *anyio.CancelScope, _ time.Time) { s.Cancel() }},
+	}
+	for _, step := range steps {
+		t.Run(step.name, func(t *testing.T) {
+			confEachBackend(t, func(t *testing.T, outer context.Context) error {
+				s := anyio.NewCancelScope(anyio.Deadline(anyio.Now(outer).Add(confTick)))
+				var bodyErr error
+				err := s.Run(outer, func(ctx context.Context) error {
+					// Block on the outer context only: nothing waits on ctx.
+					if err := anyio.Sleep(outer, 2*confTick); err != nil {
+						return err
+					}
+					step.after(s, anyio.Now(outer))
+					if !s.CancelCalled() {
+						t.Errorf("CancelCalled after the deadline passed: got false, want true")
+					}
+					bodyErr = ctx.Err()
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				if !errors.Is(bodyErr, context.DeadlineExceeded) {
+					t.Errorf("the body's ctx.Err() after its deadline passed: got %v, want context.DeadlineExceeded", bodyErr)
+				}
+				if !s.CancelCalled() {
+					t.Errorf("CancelCalled after Run: got false, want true")
+				}
+				return nil
+			})
+		})
+	}
+}
+
+// "Start ... returns the value given to Started as soon as it is called":
+// a cancellation of the caller that comes after Started does not take the
+// value away, nor reach the started task.
+func TestTaskGroupStartCallerCancelledAfterStarted(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		var taskErr error // read once the group has waited for the task
+		err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			caller := anyio.NewCancelScope()
+			return caller.Run(ctx, func(cctx context.Context) error {
+				v, err := tg.Start(cctx, func(ctx context.Context, status *anyio.TaskStatus) error {
+					status.Started(7)
+					caller.Cancel() // after Started: not the task's business
+					taskErr = anyio.Sleep(ctx, confTick)
+					return nil
+				})
+				if v != 7 || err != nil {
+					t.Errorf("Start whose caller was cancelled after Started: got %v, %v; want 7, nil", v, err)
+				}
+				return anyio.Checkpoint(cctx)
+			})
+		})
+		if err != nil {
+			return err
+		}
+		if taskErr != nil {
+			t.Errorf("the started task's Sleep after its caller was cancelled: got %v, want nil", taskErr)
+		}
+		return nil
+	})
+}

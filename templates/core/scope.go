@@ -82,6 +82,7 @@ func (s *CancelScope) runBody(body func(ctx context.Context) error) error {
 
 // Cancel cancels the scope.
 func (s *CancelScope) Cancel() {
+	s.observeDeadline() // a deadline that passed unnoticed came first
 	s.mu.Lock()
 	s.cancelCalled = true
 	s.mu.Unlock()
@@ -90,11 +91,9 @@ func (s *CancelScope) Cancel() {
 
 // CancelCalled reports whether Cancel was called or the deadline passed.
 func (s *CancelScope) CancelCalled() bool {
+	s.observeDeadline()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.cancelCalled && s.state == scopeRunning && s.hasDeadline {
-		return !s.backend.Now().Before(s.deadline)
-	}
 	return s.cancelCalled
 }
 
@@ -114,6 +113,7 @@ func (s *CancelScope) Deadline() (time.Time, bool) {
 
 // SetDeadline moves the deadline, earlier or later.
 func (s *CancelScope) SetDeadline(t time.Time) {
+	s.observeDeadline() // the old deadline may have passed unnoticed
 	s.mu.Lock()
 	s.deadline, s.hasDeadline = t, true
 	expired := false

@@ -82,6 +82,18 @@ func (s *CancelScope) armOnDemandLocked() (expired bool) {
 	return !s.armLocked()
 }
 
+// observeDeadline cancels the scope if its unarmed deadline has passed.
+// Whatever reads or changes the cancellation state calls it first, so a
+// deadline that nobody waited on still counts from the moment it passed.
+func (s *CancelScope) observeDeadline() {
+	s.mu.Lock()
+	passed := s.deadlinePassedLocked()
+	s.mu.Unlock()
+	if passed {
+		s.deadlineReached()
+	}
+}
+
 // deadlinePassedLocked reports whether an unarmed deadline has passed.
 func (s *CancelScope) deadlinePassedLocked() bool {
 	return s.state == scopeRunning && s.hasDeadline && s.err == nil && s.timer == nil &&
@@ -151,6 +163,7 @@ func (s *CancelScope) cancel(err error) {
 
 // release ends the scope's life: no timer or parent link outlives Run.
 func (s *CancelScope) release() {
+	s.observeDeadline()
 	s.mu.Lock()
 	s.state = scopeExited
 	timer, unlink := s.timer, s.unlink

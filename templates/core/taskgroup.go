@@ -119,13 +119,13 @@ func (tg *TaskGroup) taskReturned(err error) {
 	tg.scope.Cancel()
 }
 
-// onlyCancelled reports whether err is just the group's context being
-// cancelled. A timeout is never that: FailAfter's ErrTimeout matches
-// context.DeadlineExceeded, but it is a task's own failure, as AnyIO's
-// TimeoutError is.
+// onlyCancelled reports whether err is just a cancellation while the group
+// is cancelled: the group's own, or a nested scope's that could not be
+// caught because the group was cancelled too. A timeout is never that:
+// FailAfter's ErrTimeout matches context.DeadlineExceeded, but it is a
+// task's own failure, as AnyIO's TimeoutError is.
 func (tg *TaskGroup) onlyCancelled(err error) bool {
-	cause := tg.ctx.Err()
-	return cause != nil && !errors.Is(err, anyiort.ErrTimeout) && errors.Is(err, cause)
+	return tg.ctx.Err() != nil && !errors.Is(err, anyiort.ErrTimeout) && anyiort.IsCancellation(err)
 }
 
 func (tg *TaskGroup) done() {

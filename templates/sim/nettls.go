@@ -20,9 +20,26 @@ func (c *simConn) NetConn() net.Conn { return &simNetConn{c: c} }
 type simNetConn struct {
 	c *simConn
 
-	mu    sync.Mutex // guards the two directions' state
+	mu    sync.Mutex // guards the fields below
+	ctx   context.Context
 	read  simDeadline
 	write simDeadline
+}
+
+// BindContext makes ctx the context of the reads and writes made until
+// restore is called, so that crypto/tls's calls are cancelled through the
+// simulator like any other, at a deterministic moment, rather than through
+// deadlines set from another goroutine.
+func (a *simNetConn) BindContext(ctx context.Context) (restore func()) {
+	a.mu.Lock()
+	old := a.ctx
+	a.ctx = ctx
+	a.mu.Unlock()
+	return func() {
+		a.mu.Lock()
+		a.ctx = old
+		a.mu.Unlock()
+	}
 }
 
 // simDeadline is one direction's interruption state.
@@ -46,6 +63,16 @@ func (a *simNetConn) do(d *simDeadline, op func(ctx context.Context) (int, error
 		a.mu.Unlock()
 		return 0, os.ErrDeadlineExceeded
 	}
+	if bound := a.ctx; bound != nil {
+		// The caller's context is the interruption: used as it is, a scope's
+		// context wakes the task synchronously, deterministically.
+		a.mu.Unlock()
+		n, err := op(bound)
+		if err != nil && bound.Err() != nil {
+			err = os.ErrDeadlineExceeded // a timeout, which crypto/tls forgives
+		}
+		return n, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
 	a.mu.Unlock()
@@ -55,6 +82,7 @@ func (a *simNetConn) do(d *simDeadline, op func(ctx context.Context) (int, error
 	a.mu.Unlock()
 	cancel()
 	if err != nil && ctx.Err() != nil {
+		// A timeout, which crypto/tls does not hold against the connection.
 		return n, os.ErrDeadlineExceeded
 	}
 	return n, err
