@@ -23,6 +23,7 @@ func TestGeneratedVariantsTypeCheck(t *testing.T) {
 		"stdonly":    {Backends: []string{"std"}},
 		"standalone": {Standalone: true, Tests: true, Package: "vendored"},
 		"withtests":  {Tests: true},
+		"stdtests":   {Backends: []string{"std"}, Tests: true, Package: "stdtests"},
 	}
 	for _, p := range g.Spec.PrimitiveNames() {
 		variants["only"+p] = gen.Options{Primitives: []string{p}}
