@@ -3,15 +3,18 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
+	"go/build"
 	"go/parser"
 	"go/token"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/anyiogen/anyiogen"
@@ -77,6 +80,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 }
 
 func generate(c config, stdout io.Writer) (int, error) {
+	if c.dir == "" {
+		return exitError, errors.New("-o: empty directory name")
+	}
 	// 2. The spec: embedded, or the file given.
 	name, data := anyiogen.DefaultSpec, []byte(nil)
 	var err error
@@ -102,23 +108,27 @@ func generate(c config, stdout io.Writer) (int, error) {
 	}
 	g := &gen.Generator{Spec: s, Sources: anyiogen.Sources, APIPath: apiPath}
 	files, err := g.Generate(gen.Options{
-		Package:    pkg,
-		Backends:   splitList(c.backends),
-		Primitives: splitList(c.primitives),
-		Standalone: c.standalone,
-		Tests:      c.tests,
+		Package:      pkg,
+		Backends:     splitList(c.backends),
+		Primitives:   splitList(c.primitives),
+		Standalone:   c.standalone,
+		Tests:        c.tests,
+		NoPackageDoc: hasPackageDoc(c.dir),
 	})
 	if err != nil {
 		return exitError, err
 	}
 
 	// 4. Compare with the directory, then check or write.
+	if err := checkPackage(c.dir, pkg); err != nil {
+		return exitError, err
+	}
 	if err := checkCollisions(c.dir, pkg, files); err != nil {
 		return exitError, err
 	}
 	plan, err := output.NewPlan(c.dir, files, gen.IsGenerated)
 	if err != nil {
-		return exitError, err
+		return exitError, dirError(c.dir, err)
 	}
 	if c.check {
 		if plan.UpToDate() {
@@ -128,25 +138,18 @@ func generate(c config, stdout io.Writer) (int, error) {
 		return exitStale, fmt.Errorf("%s is stale: %d file(s) to write, %d to remove; run anyiogen without -check", c.dir, len(plan.Write), len(plan.Remove))
 	}
 	if err := plan.Apply(); err != nil {
-		return exitError, err
+		return exitError, dirError(c.dir, err)
 	}
 	return exitOK, nil
 }
 
-// defaultPackage is the package clause already in dir (tests aside), else
-// $GOPACKAGE when dir is the directory go generate runs in, else the
-// directory's name. It reads package clauses only: the package may be
-// broken, and must not need a type check.
+// defaultPackage is the package clause already in dir, else $GOPACKAGE
+// when dir is the directory go generate runs in, else the directory's
+// name. It reads package clauses only: the package may be broken, and must
+// not need a type check.
 func defaultPackage(dir string) (string, error) {
-	matches, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-	for _, m := range matches {
-		if strings.HasSuffix(m, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), m, nil, parser.PackageClauseOnly)
-		if err == nil {
-			return f.Name.Name, nil
-		}
+	if name, _, ok := packageInDir(dir); ok {
+		return name, nil
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -162,6 +165,74 @@ func defaultPackage(dir string) (string, error) {
 		return "", fmt.Errorf("-pkg: directory name %q is not a Go package name; give one with -pkg", base)
 	}
 	return base, nil
+}
+
+// packageInDir is the package of the user's own files in dir and one file
+// that declares it: the files this build would compile that anyiogen did
+// not write, non-test files first, an external test's _test removed.
+func packageInDir(dir string) (name, file string, ok bool) {
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	isTest := func(p string) int {
+		if strings.HasSuffix(p, "_test.go") {
+			return 1
+		}
+		return 0
+	}
+	slices.SortFunc(paths, func(a, b string) int {
+		// Non-test files decide; tests only when there is nothing else.
+		return cmp.Or(cmp.Compare(isTest(a), isTest(b)), strings.Compare(a, b))
+	})
+	for _, path := range paths {
+		if clause, ok := userPackageClause(path); ok {
+			return strings.TrimSuffix(clause, "_test"), path, true
+		}
+	}
+	return "", "", false
+}
+
+// userPackageClause is the package clause of a file that the user wrote
+// and the default build includes.
+func userPackageClause(path string) (string, bool) {
+	if match, err := build.Default.MatchFile(filepath.Dir(path), filepath.Base(path)); err != nil || !match {
+		return "", false
+	}
+	src, err := os.ReadFile(path)
+	if err != nil || gen.IsGenerated(src) {
+		return "", false
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), path, src, parser.PackageClauseOnly)
+	if err != nil {
+		return "", false
+	}
+	return f.Name.Name, true
+}
+
+// hasPackageDoc reports whether one of the user's files in dir documents
+// the package: then the generated doc would push theirs aside.
+func hasPackageDoc(dir string) bool {
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	for _, path := range paths {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		if _, ok := userPackageClause(path); !ok {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.PackageClauseOnly|parser.ParseComments)
+		if err == nil && f.Doc != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPackage refuses a package name that differs from the one the user's
+// files in dir already have: the directory would hold two packages.
+func checkPackage(dir, pkg string) error {
+	if name, file, ok := packageInDir(dir); ok && name != pkg {
+		return fmt.Errorf("-pkg: %q, but %s is package %s; a directory holds one package", pkg, file, name)
+	}
+	return nil
 }
 
 func splitList(s string) []string {
@@ -180,4 +251,14 @@ func version() string {
 		return bi.Main.Version
 	}
 	return "(devel)"
+}
+
+// dirError names -o in an error about the output directory, unless it is a
+// refusal, which names its file already.
+func dirError(dir string, err error) error {
+	var refused *output.RefusedError
+	if errors.As(err, &refused) {
+		return err
+	}
+	return fmt.Errorf("-o %s: %w", dir, err)
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/anyiogen/anyiogen/internal/gen"
 )
@@ -70,7 +69,7 @@ func declIdents(d ast.Decl) []*ast.Ident {
 	var out []*ast.Ident
 	switch d := d.(type) {
 	case *ast.FuncDecl:
-		if d.Recv == nil && d.Name.Name != "init" && d.Name.Name != "_" && !strings.HasPrefix(d.Name.Name, "Test") {
+		if d.Recv == nil && d.Name.Name != "init" && d.Name.Name != "_" {
 			out = append(out, d.Name)
 		}
 	case *ast.GenDecl:

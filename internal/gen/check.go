@@ -182,3 +182,50 @@ func checkClaimed(s *spec.Spec, core []*templateFile) error {
 	}
 	return nil
 }
+
+// stubFiles are the files that stand in for the glue in a template
+// directory.
+func stubFiles(files []*templateFile) []*templateFile {
+	var out []*templateFile
+	for _, f := range files {
+		if strings.HasSuffix(f.name, "_stub.go") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// checkGlue checks that the glue the spec describes is what the templates
+// were written against: each backend's constructor exists, each sentinel is
+// the runtime's, and every name a stub stands in for is one the glue will
+// declare. A spec that passes its own checks could otherwise generate a
+// package that does not compile.
+func checkGlue(s *spec.Spec, sel *selection, stubs []*templateFile, backendFiles map[string][]*templateFile, runtimeNames map[string]bool) error {
+	glue := map[string]bool{"backendRegistry": true, "defaultBackend": true}
+	for _, b := range sel.backends {
+		glue[b.Const] = true
+		if _, ok := topDecls(backendFiles[b.Name])[b.Constructor]; !ok {
+			return s.Errorf(b.Pos, "backend %s: constructor %s is not declared in templates/%s", b.Name, b.Constructor, b.Name)
+		}
+	}
+	for _, e := range s.Sentinels {
+		glue[e.Name] = true
+		if !runtimeNames[e.Name] {
+			return s.Errorf(e.Pos, "sentinel %s is not declared by the shared runtime (%s)", e.Name, s.Runtime.Import)
+		}
+	}
+	for _, stub := range stubs {
+		layer := stub.layer
+		if layer != coreLayer && !slices.ContainsFunc(sel.backends, func(b *spec.Backend) bool { return b.Name == layer }) {
+			continue
+		}
+		for _, d := range stub.ast.Decls {
+			for _, name := range declNames(d) {
+				if name != "_" && !glue[name] {
+					return fmt.Errorf("%s: the templates use %s, which the spec's glue does not declare (its backends' const, or its sentinels)", stub.path, name)
+				}
+			}
+		}
+	}
+	return nil
+}

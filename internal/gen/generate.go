@@ -39,12 +39,18 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 	}
 	coreFiles := selectCore(core, sel)
 	backendFiles := map[string][]*templateFile{}
+	stubs := stubFiles(core)
 	for _, b := range sel.backends {
 		all, err := loadLayer(g.Sources, "templates/"+b.Name, b.Name, false)
 		if err != nil {
-			return nil, err
+			return nil, s.Errorf(b.Pos, "backend %s: %v", b.Name, err)
 		}
 		backendFiles[b.Name] = selectAdapters(all, s, sel)
+		stubs = append(stubs, stubFiles(all)...)
+	}
+	rt, err := loadLayer(g.Sources, "runtime", runtimeLayer, false)
+	if err != nil {
+		return nil, err
 	}
 
 	// 2. Check them against the spec: declarations and backend contracts.
@@ -71,10 +77,14 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 		addDocs(docs, b.Declares)
 	}
 
+	if err := checkGlue(s, sel, stubs, backendFiles, topLevelNames(rt)); err != nil {
+		return nil, err
+	}
+
 	// 3. Render: the glue, then every template under its output name.
 	rw := &rewriter{pkg: sel.pkg, rtName: s.Runtime.Name, rtPath: s.Runtime.Import, apiPath: g.APIPath, standalone: opts.Standalone, aliases: runtimeAliases(s)}
 	out := map[string][]byte{}
-	if out["anyio.go"], err = glue(s, sel, opts.Standalone); err != nil {
+	if out["anyio.go"], err = glue(s, sel, opts); err != nil {
 		return nil, err
 	}
 	var emit []*templateFile
@@ -83,10 +93,6 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 		emit = append(emit, backendFiles[b.Name]...)
 	}
 	if opts.Standalone {
-		rt, err := loadLayer(g.Sources, "runtime", runtimeLayer, false)
-		if err != nil {
-			return nil, err
-		}
 		rw.rtDecls = topLevelNames(rt)
 		emit = append(emit, rt...)
 	}
@@ -95,11 +101,14 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		var suite []*templateFile
 		for _, t := range tests {
 			if !strings.HasPrefix(t.name, "repo_") { // the repository's own set-up
-				emit = append(emit, t)
+				suite = append(suite, t)
 			}
 		}
+		rw.dropTests = testsToDrop(suite, emittedAPI(s, sel, emit))
+		emit = append(emit, suite...)
 	}
 	for _, tf := range emit {
 		name := outputName(tf)
@@ -193,4 +202,20 @@ func runtimeAliases(s *spec.Spec) []string {
 		}
 	}
 	return out
+}
+
+// emittedAPI is every top-level name the generated package declares: the
+// glue's and the templates'.
+func emittedAPI(s *spec.Spec, sel *selection, emitted []*templateFile) map[string]bool {
+	api := map[string]bool{}
+	for _, b := range sel.backends {
+		api[b.Const] = true
+	}
+	for _, e := range s.Sentinels {
+		api[e.Name] = true
+	}
+	for name := range topDecls(emitted) {
+		api[name] = true
+	}
+	return api
 }

@@ -14,7 +14,8 @@ import (
 // the guard on the runtime's version, the backend names, the sentinels and
 // the backend registry. Everything in it varies with the spec and the
 // options; nothing else in the package does.
-func glue(s *spec.Spec, sel *selection, standalone bool) ([]byte, error) {
+func glue(s *spec.Spec, sel *selection, opts Options) ([]byte, error) {
+	standalone := opts.Standalone
 	rt := func(name string) *jen.Statement {
 		if standalone {
 			return jen.Id("rt" + name)
@@ -24,21 +25,8 @@ func glue(s *spec.Spec, sel *selection, standalone bool) ([]byte, error) {
 	f := jen.NewFile(sel.pkg)
 	f.ImportAlias(s.Runtime.Import, s.Runtime.Name)
 	f.HeaderComment(Header[len("// "):])
-	// The doc names the package it documents, whatever -pkg chose.
-	doc := s.Doc
-	if rest, ok := strings.CutPrefix(doc, "Package "+s.Package+" "); ok {
-		doc = "Package " + sel.pkg + " " + rest
-	}
-	for _, line := range docLines(doc) {
-		f.PackageComment(line)
-	}
-	for _, b := range sel.backends {
-		if b.PackageDoc != "" {
-			f.PackageComment("")
-			for _, line := range docLines(b.PackageDoc) {
-				f.PackageComment(line)
-			}
-		}
+	if !opts.NoPackageDoc {
+		packageDoc(f, s, sel)
 	}
 
 	f.Comment("A mismatched shared runtime fails to compile here, by name.")
@@ -98,4 +86,24 @@ func docLines(doc string) []string {
 		return nil
 	}
 	return strings.Split(strings.TrimRight(doc, "\n"), "\n")
+}
+
+// packageDoc writes the spec's package doc, naming the package it documents
+// whatever -pkg chose, and the paragraph of each emitted backend.
+func packageDoc(f *jen.File, s *spec.Spec, sel *selection) {
+	doc := s.Doc
+	if rest, ok := strings.CutPrefix(doc, "Package "+s.Package+" "); ok {
+		doc = "Package " + sel.pkg + " " + rest
+	}
+	for _, line := range docLines(doc) {
+		f.PackageComment(line)
+	}
+	for _, b := range sel.backends {
+		if b.PackageDoc != "" {
+			f.PackageComment("")
+			for _, line := range docLines(b.PackageDoc) {
+				f.PackageComment(line)
+			}
+		}
+	}
 }

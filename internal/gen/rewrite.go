@@ -13,6 +13,8 @@ const runtimeLayer = "runtime"
 
 // rewriter holds the named rewrites that merge templates into one package:
 //
+//   - tests: conformance declarations that use API a narrower run left out
+//     are dropped (see testsToDrop);
 //   - package: every file gets the target package name;
 //   - aliases: backend templates, compiled on their own, write runtime types
 //     that the facade re-exports (anyiort.RunOption) with the runtime's
@@ -29,11 +31,13 @@ type rewriter struct {
 	aliases    []string
 	standalone bool
 	rtDecls    map[string]bool // top-level names of the runtime, when standalone
+	dropTests  map[string]bool // conformance declarations that use API left out
 }
 
 func (rw *rewriter) apply(fset *token.FileSet, f *ast.File, layer string) {
 	f.Name = ast.NewIdent(rw.pkg)
 	if layer == conformanceLayer {
+		dropDecls(fset, f, rw.dropTests)
 		rw.unqualify(fset, f, "anyio", rw.apiPath, func(string) bool { return true })
 	}
 	if layer != coreLayer && layer != runtimeLayer {

@@ -16,6 +16,9 @@ type Options struct {
 	Primitives []string // primitives to emit; empty means all
 	Standalone bool     // inline the runtime: import only the standard library
 	Tests      bool     // emit the conformance tests too
+	// NoPackageDoc leaves the package doc out, for a package whose own
+	// files already document it.
+	NoPackageDoc bool
 }
 
 // selection is Options resolved against the spec.

@@ -26,7 +26,8 @@ func TestGeneratedVariantsTypeCheck(t *testing.T) {
 		"stdtests":   {Backends: []string{"std"}, Tests: true, Package: "stdtests"},
 	}
 	for _, p := range g.Spec.PrimitiveNames() {
-		variants["only"+p] = gen.Options{Primitives: []string{p}}
+		variants["only"+p] = gen.Options{Primitives: []string{p}, Tests: true}
+		variants["stdonly"+p] = gen.Options{Primitives: []string{p}, Backends: []string{"std"}, Tests: true, Standalone: true}
 	}
 	if err := os.MkdirAll("testdata", 0o755); err != nil {
 		t.Fatal(err)

@@ -47,7 +47,8 @@ func TestPlanWritesAllThenRemovesStale(t *testing.T) {
 	write := func(name, src string) { os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644) }
 	write("same.go", header+"\nsame\n")
 	write("changed.go", header+"\nold\n")
-	write("stale.go", header+"\nstale\n")
+	write("anyio_stale.go", header+"\nstale\n")
+	write("helpers.go", header+"\nnot named as ours\n")
 	write("user.go", "package x\n")
 	files := map[string][]byte{
 		"same.go":    []byte(header + "\nsame\n"),
@@ -61,8 +62,8 @@ func TestPlanWritesAllThenRemovesStale(t *testing.T) {
 	if got := strings.Join(p.Write, ","); got != "changed.go,new.go" {
 		t.Errorf("Write = %s, want changed.go,new.go", got)
 	}
-	if got := strings.Join(p.Remove, ","); got != "stale.go" {
-		t.Errorf("Remove = %s, want stale.go", got)
+	if got := strings.Join(p.Remove, ","); got != "anyio_stale.go" {
+		t.Errorf("Remove = %s, want anyio_stale.go (helpers.go has the header but not our name)", got)
 	}
 	if err := p.Apply(); err != nil {
 		t.Fatal(err)
@@ -72,7 +73,7 @@ func TestPlanWritesAllThenRemovesStale(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if got := strings.Join(names, ","); got != "changed.go,new.go,same.go,user.go" {
+	if got := strings.Join(names, ","); got != "changed.go,helpers.go,new.go,same.go,user.go" {
 		t.Errorf("after Apply the directory holds %s", got)
 	}
 }
@@ -83,5 +84,17 @@ func TestPlanRefusesForeignFiles(t *testing.T) {
 	_, err := NewPlan(dir, map[string][]byte{"a.go": []byte(header + "\n")}, isOurs)
 	if _, ok := err.(*RefusedError); !ok {
 		t.Fatalf("NewPlan over a hand-written file: got %v, want a *RefusedError", err)
+	}
+}
+
+func TestPlanRefusesADirectoryOrLinkInATargetsPlace(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "anyio_a.go"), 0o755)
+	os.Symlink("elsewhere.txt", filepath.Join(dir, "anyio_b.go"))
+	for _, name := range []string{"anyio_a.go", "anyio_b.go"} {
+		_, err := NewPlan(dir, map[string][]byte{name: []byte(header + "\n")}, isOurs)
+		if re, ok := err.(*RefusedError); !ok || re.Why != "it is not a regular file" {
+			t.Errorf("NewPlan over %s, which is not a regular file: got %v, want a refusal", name, err)
+		}
 	}
 }

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"go/parser"
 	"go/token"
+	"io"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -20,7 +23,10 @@ func Parse(file string, data []byte) (*Spec, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, yamlError(err))
+		if errors.Is(err, io.EOF) {
+			return nil, &Error{File: file, Pos: Pos{1, 1}, Msg: "empty spec"}
+		}
+		return nil, yamlError(file, err)
 	}
 	if len(doc.Content) != 1 {
 		return nil, &Error{File: file, Pos: Pos{1, 1}, Msg: "empty spec"}
@@ -36,14 +42,21 @@ func Parse(file string, data []byte) (*Spec, error) {
 	return r.spec, nil
 }
 
-// yamlError keeps the YAML library's message, which already says the line.
-func yamlError(err error) error {
+// yamlError turns the YAML library's "yaml: line N: message" into
+// file:N:1: message; it knows the line but not the column.
+func yamlError(file string, err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
-		return errors.New(strings.Join(te.Errors, "; "))
+		err = errors.New(strings.Join(te.Errors, "; "))
 	}
-	return err
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: file, Pos: Pos{line, 1}, Msg: m[2]}
+	}
+	return fmt.Errorf("%s: %w", file, err)
 }
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // reader turns YAML nodes into a Spec, keeping the first error.
 type reader struct {
@@ -132,13 +145,14 @@ func (r *reader) refs(n *yaml.Node, what string) []Ref {
 
 func (r *reader) top(n *yaml.Node) {
 	f := r.fields(n, "the spec", "spec", "package", "runtime", "doc", "backends", "sentinels", "primitives")
-	r.require(n, f, "the spec", "spec", "package", "runtime", "backends", "primitives")
+	// The version first: another version's spec fails on its own terms.
 	if v := f["spec"]; v != nil {
 		var version int
 		if v.Decode(&version) != nil || version != Version {
 			r.fail(v, "unsupported spec version %q (this anyiogen reads version %d)", v.Value, Version)
 		}
 	}
+	r.require(n, f, "the spec", "spec", "package", "runtime", "backends", "primitives")
 	s := r.spec
 	s.Package = r.str(f["package"], "package")
 	s.Doc = r.str(f["doc"], "doc")
