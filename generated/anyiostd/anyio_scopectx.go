@@ -91,25 +91,7 @@ func (c *scopeCtx) String() string { return "anyio.CancelScope" }
 // NotifyCancel implements anyiort.CancelNotifier: f runs synchronously in the
 // goroutine that cancels, so a simulated backend learns of it at once.
 func (c *scopeCtx) NotifyCancel(f func()) (stop func() bool) {
-	s := c.scope()
-	s.mu.Lock()
-	if s.armOnDemandLocked() {
-		s.mu.Unlock()
-		s.deadlineReached()
-		s.mu.Lock()
-	}
-	if s.err != nil {
-		s.mu.Unlock()
-		f()
-		return func() bool { return false }
-	}
-	w := s.watchers.add(f)
-	s.mu.Unlock()
-	return func() bool {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return s.watchers.remove(w)
-	}
+	return c.watch(f, func() { f() })
 }
 
 // AfterFunc lets context.WithCancel and context.AfterFunc on a scope's
@@ -118,6 +100,13 @@ func (c *scopeCtx) NotifyCancel(f func()) (stop func() bool) {
 // requires: it registers a child while holding that child's lock, and f
 // takes the same lock.
 func (c *scopeCtx) AfterFunc(f func()) (stop func() bool) {
+	return c.watch(f, func() { go f() })
+}
+
+// watch registers f to run when the scope is cancelled, or runs
+// ifCancelled at once when it already is. Watching is waiting on the
+// context: it arms the deadline timer.
+func (c *scopeCtx) watch(f, ifCancelled func()) (stop func() bool) {
 	s := c.scope()
 	s.mu.Lock()
 	if s.armOnDemandLocked() {
@@ -127,7 +116,7 @@ func (c *scopeCtx) AfterFunc(f func()) (stop func() bool) {
 	}
 	if s.err != nil {
 		s.mu.Unlock()
-		go f()
+		ifCancelled()
 		return func() bool { return false }
 	}
 	w := s.watchers.add(f)
