@@ -612,3 +612,26 @@ func BenchmarkSimFailAfterHour(b *testing.B) {
 		}
 	}
 }
+
+// "names every blocked task": tasks left unnamed are named after their
+// functions, so the report tells them apart.
+func TestSimDeadlockNamesUnnamedTasksByFunction(t *testing.T) {
+	err := simRun(t, func(ctx context.Context) error {
+		_, rx := anyio.NewMemoryObjectStream[int](0)
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error { _, err := rx.Receive(ctx); return err })
+			tg.StartSoon(deadlockedReceiverForNames(rx))
+			return nil
+		})
+	})
+	if !errors.Is(err, anyio.ErrDeadlock) {
+		t.Fatalf("Run = %v, want ErrDeadlock", err)
+	}
+	if !strings.Contains(err.Error(), "deadlockedReceiverForNames") {
+		t.Errorf("the deadlock report does not name the task after its function:\n%v", err)
+	}
+}
+
+func deadlockedReceiverForNames(rx *anyio.ReceiveStream[int]) func(ctx context.Context) error {
+	return func(ctx context.Context) error { _, err := rx.Receive(ctx); return err }
+}

@@ -39,7 +39,7 @@ type Timer interface {
 // Tasks is how a backend runs and blocks concurrent tasks.
 type Tasks interface {
 	// Go starts fn as a new task. name labels it in diagnostics; it is empty
-	// when the caller gave none.
+	// when the caller gave none (unless the backend is a TaskNamer).
 	Go(name string, fn func())
 	// NewWaiter returns a waiter on which the calling task can block.
 	NewWaiter() Waiter
@@ -111,4 +111,12 @@ type ForeignWatcher interface {
 	// WatchForeign calls f once ctx is done, without locks held. stop
 	// undoes it and reports whether it did so before f ran.
 	WatchForeign(ctx context.Context, f func()) (stop func() bool)
+}
+
+// TaskNamer is implemented by backends that report tasks by name (a
+// simulated one, in its deadlock and misuse reports). For them, portable
+// code names a task the user left unnamed after its function, which costs
+// more than starting the task and so is not done for other backends.
+type TaskNamer interface {
+	NamesTasks() bool
 }

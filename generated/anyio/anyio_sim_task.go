@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // simTaskState is where a task is in the scheduler.
@@ -36,6 +38,10 @@ type simTask struct {
 	kill    bool   // the run is over: unwind with runtime.Goexit
 	dying   bool   // it is unwinding; scheduling points return at once
 }
+
+// NamesTasks implements anyiort.TaskNamer: deadlock and misuse reports name
+// every task, so portable code names unnamed tasks after their functions.
+func (b *simBackend) NamesTasks() bool { return true }
 
 // Go makes fn a new runnable task; it runs once the scheduler picks it.
 // Tasks started after the run has ended never run.
@@ -128,3 +134,5 @@ func simFuncName(fn func()) string {
 	}
 	return name
 }
+
+var _ anyiort.TaskNamer = (*simBackend)(nil)

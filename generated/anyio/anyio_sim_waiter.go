@@ -51,6 +51,7 @@ func (b *simBackend) NewWaiter() anyiort.Waiter {
 // Wait parks the owning task until Wake (nil) or until ctx is done
 // (ctx.Err()). It is always a scheduling point, even when it returns at once.
 func (w *simWaiter) Wait(ctx context.Context, reason string) error {
+	w.b.pollForeignHere()
 	ctxErr := ctx.Err() // never call into ctx with b.mu held: its locks come first
 	b := w.b
 	b.mu.Lock()
@@ -227,6 +228,20 @@ func (b *simBackend) kickIfIdle() {
 	b.mu.Unlock()
 	if idle {
 		b.sendKick()
+	}
+}
+
+// pollForeignHere polls the foreign watches at a task's scheduling point.
+// The scheduler polls too, but only when nothing is runnable: a task that
+// keeps yielding would otherwise keep a cancelled foreign context from ever
+// reaching the task waiting on it. Only the task holding the baton runs
+// this, so the order stays the seed's.
+func (b *simBackend) pollForeignHere() {
+	b.mu.Lock()
+	poll := len(b.fallbacks) > 0 && b.current != nil && !b.current.dying
+	b.mu.Unlock()
+	if poll {
+		b.pollForeign()
 	}
 }
 

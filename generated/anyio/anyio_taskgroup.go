@@ -107,7 +107,18 @@ func (tg *TaskGroup) StartSoon(fn func(ctx context.Context) error, opts ...TaskO
 		opt(&o)
 	}
 	tg.add()
-	tg.backend.Go(o.name, func() { tg.runTask(o.name, fn) })
+	tg.backend.Go(taskName(tg.backend, o.name, fn), func() { tg.runTask(o.name, fn) })
+}
+
+// taskName is the name a backend gets for a task: the user's, or, for a
+// backend that reports tasks by name, the task function's.
+func taskName(b anyiort.Backend, name string, fn any) string {
+	if name == "" {
+		if n, ok := b.(anyiort.TaskNamer); ok && n.NamesTasks() {
+			return funcName(fn)
+		}
+	}
+	return name
 }
 
 const errClosedGroup = "anyio: StartSoon or Start called on a task group that has already exited; " +

@@ -1744,3 +1744,42 @@ func TestTaskGroupStartCallerCancelledAfterStarted(t *testing.T) {
 		return nil
 	})
 }
+
+// "Sleep ... ctx's error if cancelled first", when ctx is a plain
+// context.WithCancel cancelled by a task that then keeps running: the
+// cancellation reaches the sleeper while the canceller is still busy.
+func TestSleepOnForeignContextCancelledByABusyTask(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		var entered, done atomic.Bool
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(context.Context) error {
+				defer done.Store(true)
+				entered.Store(true)
+				if err := anyio.Sleep(cctx, confForever); !errors.Is(err, context.Canceled) {
+					return fmt.Errorf("Sleep on a cancelled context.WithCancel: got %v, want context.Canceled", err)
+				}
+				return nil
+			})
+			// Cancel only once the sleeper is asleep (on sim it parks in
+			// the same turn in which it sets entered).
+			if err := confWaitUntil(ctx, "the sleeper to start", entered.Load); err != nil {
+				return err
+			}
+			if err := anyio.Sleep(ctx, confTick); err != nil {
+				return err
+			}
+			cancel()
+			for i := 0; !done.Load(); i++ {
+				if i == 1_000_000 {
+					return fmt.Errorf("the sleeper was still asleep after a million checkpoints")
+				}
+				if err := anyio.Checkpoint(ctx); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+}

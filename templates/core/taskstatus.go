@@ -39,7 +39,7 @@ func (tg *TaskGroup) Start(ctx context.Context, fn func(ctx context.Context, sta
 	taskScope := NewCancelScope()
 	st.unlink = watchCancel(ctx, taskScope.Cancel)
 	tg.add()
-	tg.backend.Go(o.name, func() {
+	tg.backend.Go(taskName(tg.backend, o.name, fn), func() {
 		defer tg.done()
 		finished := false
 		defer func() {

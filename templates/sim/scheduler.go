@@ -10,6 +10,7 @@ import (
 // Yield is a scheduling point: the calling task goes back to the runnable
 // set and the scheduler picks, at random, who runs next (maybe the caller).
 func (b *simBackend) Yield() {
+	b.pollForeignHere()
 	b.mu.Lock()
 	switch t := b.current; {
 	case t == nil:

@@ -34,10 +34,12 @@
 //
 // # Hangs
 //
-// A sim run never hangs: when every task is blocked and no timer is pending,
-// anyio.Run returns an error matching [anyio.ErrDeadlock] that names the
-// blocked tasks, and a task blocked outside the simulator (on a raw channel,
-// say) is reported by its watchdog after 5 s. A std run is bounded by
+// A sim run does not hang silently: when every task is blocked and no timer
+// is pending, anyio.Run returns an error matching [anyio.ErrDeadlock] that
+// names the blocked tasks, and a task blocked outside the simulator (on a
+// raw channel, say) is reported by its watchdog after 5 s. A task that
+// spins on Checkpoint waiting for virtual time to pass does keep the run
+// busy forever, as on any virtual clock: wait with Sleep instead. A std run is bounded by
 // go test -timeout, whose report names the subtest that was running.
 //
 // # Flags
