@@ -3,18 +3,14 @@
 package cli
 
 import (
-	"cmp"
 	"errors"
 	"flag"
 	"fmt"
-	"go/build"
-	"go/parser"
 	"go/token"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"slices"
 	"strings"
 
 	"github.com/anyiogen/anyiogen"
@@ -100,9 +96,10 @@ func generate(c config, stdout io.Writer) (int, error) {
 	}
 
 	// 3. Render everything in memory.
+	users := readUserFiles(c.dir)
 	pkg := c.pkg
 	if pkg == "" {
-		if pkg, err = defaultPackage(c.dir); err != nil {
+		if pkg, err = defaultPackage(c.dir, users); err != nil {
 			return exitError, err
 		}
 	}
@@ -113,17 +110,17 @@ func generate(c config, stdout io.Writer) (int, error) {
 		Primitives:   splitList(c.primitives),
 		Standalone:   c.standalone,
 		Tests:        c.tests,
-		NoPackageDoc: hasPackageDoc(c.dir),
+		NoPackageDoc: hasPackageDoc(users),
 	})
 	if err != nil {
 		return exitError, err
 	}
 
 	// 4. Compare with the directory, then check or write.
-	if err := checkPackage(c.dir, pkg); err != nil {
+	if err := checkPackage(pkg, users); err != nil {
 		return exitError, err
 	}
-	if err := checkCollisions(c.dir, pkg, files); err != nil {
+	if err := checkCollisions(c.dir, pkg, files, users); err != nil {
 		return exitError, err
 	}
 	plan, err := output.NewPlan(c.dir, files, gen.IsGenerated)
@@ -143,12 +140,12 @@ func generate(c config, stdout io.Writer) (int, error) {
 	return exitOK, nil
 }
 
-// defaultPackage is the package clause already in dir, else $GOPACKAGE
-// when dir is the directory go generate runs in, else the directory's
-// name. It reads package clauses only: the package may be broken, and must
-// not need a type check.
-func defaultPackage(dir string) (string, error) {
-	if name, _, ok := packageInDir(dir); ok {
+// defaultPackage is the package clause already in dir (the user's
+// files), else $GOPACKAGE when dir is the directory go generate runs in,
+// else the directory's name. It reads package clauses only: the package may
+// be broken, and must not need a type check.
+func defaultPackage(dir string, users []userFile) (string, error) {
+	if name, _, ok := packageOf(users); ok {
 		return name, nil
 	}
 	abs, err := filepath.Abs(dir)
@@ -167,69 +164,10 @@ func defaultPackage(dir string) (string, error) {
 	return base, nil
 }
 
-// packageInDir is the package of the user's own files in dir and one file
-// that declares it: the files this build would compile that anyiogen did
-// not write, non-test files first, an external test's _test removed.
-func packageInDir(dir string) (name, file string, ok bool) {
-	paths, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-	isTest := func(p string) int {
-		if strings.HasSuffix(p, "_test.go") {
-			return 1
-		}
-		return 0
-	}
-	slices.SortFunc(paths, func(a, b string) int {
-		// Non-test files decide; tests only when there is nothing else.
-		return cmp.Or(cmp.Compare(isTest(a), isTest(b)), strings.Compare(a, b))
-	})
-	for _, path := range paths {
-		if clause, ok := userPackageClause(path); ok {
-			return strings.TrimSuffix(clause, "_test"), path, true
-		}
-	}
-	return "", "", false
-}
-
-// userPackageClause is the package clause of a file that the user wrote
-// and the default build includes.
-func userPackageClause(path string) (string, bool) {
-	if match, err := build.Default.MatchFile(filepath.Dir(path), filepath.Base(path)); err != nil || !match {
-		return "", false
-	}
-	src, err := os.ReadFile(path)
-	if err != nil || gen.IsGenerated(src) {
-		return "", false
-	}
-	f, err := parser.ParseFile(token.NewFileSet(), path, src, parser.PackageClauseOnly)
-	if err != nil {
-		return "", false
-	}
-	return f.Name.Name, true
-}
-
-// hasPackageDoc reports whether one of the user's files in dir documents
-// the package: then the generated doc would push theirs aside.
-func hasPackageDoc(dir string) bool {
-	paths, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-	for _, path := range paths {
-		if strings.HasSuffix(path, "_test.go") {
-			continue
-		}
-		if _, ok := userPackageClause(path); !ok {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.PackageClauseOnly|parser.ParseComments)
-		if err == nil && f.Doc != nil {
-			return true
-		}
-	}
-	return false
-}
-
 // checkPackage refuses a package name that differs from the one the user's
-// files in dir already have: the directory would hold two packages.
-func checkPackage(dir, pkg string) error {
-	if name, file, ok := packageInDir(dir); ok && name != pkg {
+// files already have: the directory would hold two packages.
+func checkPackage(pkg string, users []userFile) error {
+	if name, file, ok := packageOf(users); ok && name != pkg {
 		return fmt.Errorf("-pkg: %q, but %s is package %s; a directory holds one package", pkg, file, name)
 	}
 	return nil

@@ -5,17 +5,13 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"path/filepath"
-	"slices"
-
-	"github.com/anyiogen/anyiogen/internal/gen"
 )
 
 // checkCollisions refuses to write a package whose generated declarations
 // clash with the user's own files in dir: the result would not compile, and
 // the compiler's message would not say why. Only syntax is read.
-func checkCollisions(dir, pkg string, files map[string][]byte) error {
+func checkCollisions(dir, pkg string, files map[string][]byte, users []userFile) error {
 	generated := map[string]string{} // name → file declaring it
 	for name, src := range files {
 		f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.SkipObjectResolution)
@@ -26,26 +22,15 @@ func checkCollisions(dir, pkg string, files map[string][]byte) error {
 			generated[n] = name
 		}
 	}
-	paths, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-	slices.Sort(paths)
-	for _, path := range paths {
-		if _, ours := files[filepath.Base(path)]; ours {
-			continue
-		}
-		src, err := os.ReadFile(path)
-		if err != nil || gen.IsGenerated(src) {
-			continue // unreadable here means the write will say so; stale files go
-		}
-		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
-		if err != nil || f.Name.Name != pkg {
+	for _, u := range users {
+		if u.ast == nil || u.pkg != pkg {
 			continue // a broken or external-test file cannot be checked, and need not be
 		}
-		for _, d := range f.Decls {
+		for _, d := range u.ast.Decls {
 			for _, id := range declIdents(d) {
 				if by, clash := generated[id.Name]; clash {
 					return fmt.Errorf("%s: %s is also declared by the generated %s; rename it, or generate into a package of its own with -o",
-						fset.Position(id.Pos()), id.Name, filepath.Join(dir, by))
+						u.fset.Position(id.Pos()), id.Name, filepath.Join(dir, by))
 				}
 			}
 		}
