@@ -18,3 +18,8 @@ package anyiort
 // compiled against a runtime that no longer provides this contract fails to
 // build with an error naming this constant, rather than misbehaving.
 const Version1 = 1
+
+// Version2 adds task identity (Task, TaskInfo) and the optional backend
+// contracts TaskStarter, OneAtATime, QuiescenceWaiter and Randomness. Every
+// package generated since references it.
+const Version2 = 2

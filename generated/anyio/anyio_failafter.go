@@ -16,7 +16,7 @@ import (
 // that finished in time returns its own result. opts may add Shielded
 // or an earlier Deadline.
 func FailAfter(ctx context.Context, d time.Duration, body func(ctx context.Context) error, opts ...ScopeOption) error {
-	s, err := runWithTimeout(ctx, d, body, opts)
+	s, err := runWithTimeout(ctx, "FailAfter", d, body, opts)
 	if err == nil && s.caughtDeadline() {
 		return anyiort.ErrTimeout
 	}

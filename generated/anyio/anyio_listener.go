@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sync/atomic"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -16,7 +15,7 @@ import (
 // TCPListener accepts TCP connections.
 type TCPListener struct {
 	l         anyiort.Listener
-	accepting atomic.Bool // one Accept at a time, as for SocketStream
+	accepting *ResourceGuard // one Accept at a time, as for SocketStream
 }
 
 // ListenTCP listens on host and port. Port 0 picks a free port; host ""
@@ -36,7 +35,7 @@ func ListenTCP(ctx context.Context, host string, port int) (*TCPListener, error)
 	if err != nil {
 		return nil, fmt.Errorf("anyio: listen on %s port %d: %w", host, port, err)
 	}
-	return &TCPListener{l: l}, nil
+	return &TCPListener{l: l, accepting: NewResourceGuard("accepting connections from")}, nil
 }
 
 // Accept waits for the next connection. It returns ErrClosedResource
@@ -46,10 +45,11 @@ func (l *TCPListener) Accept(ctx context.Context) (*SocketStream, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if !l.accepting.CompareAndSwap(false, true) {
-		return nil, ErrBusyResource
+	exit, err := l.accepting.Enter()
+	if err != nil {
+		return nil, err
 	}
-	defer l.accepting.Store(false)
+	defer exit()
 	conn, err := l.l.Accept(ctx)
 	switch {
 	case err == nil:

@@ -67,8 +67,13 @@ func (s *CancelScope) parentCancelled() {
 	shield := s.shield
 	s.mu.Unlock()
 	if !shield {
-		s.cancel(s.parent.Err())
+		s.cancelFromParent()
 	}
+}
+
+// cancelFromParent passes the parent's cancellation, and its cause, on.
+func (s *CancelScope) cancelFromParent() {
+	s.cancel(s.parent.Err(), context.Cause(s.parent))
 }
 
 // armOnDemandLocked arms the deadline timer if the scope runs with a
@@ -139,19 +144,21 @@ func (s *CancelScope) deadlineReached() {
 		s.byDeadline = true
 	}
 	s.cancelCalled = true
+	cause := &deadlineError{op: s.timeoutOp, d: s.timeout, deadline: s.deadline}
 	s.mu.Unlock()
-	s.cancel(context.DeadlineExceeded)
+	s.cancel(context.DeadlineExceeded, cause)
 }
 
-// cancel makes err the context's error, if it has none yet, and tells every
-// watcher, in the order they registered.
-func (s *CancelScope) cancel(err error) {
+// cancel makes err the context's error and cause what context.Cause
+// reports, if it has no error yet, and tells every watcher, in the order
+// they registered.
+func (s *CancelScope) cancel(err, cause error) {
 	s.mu.Lock()
 	if s.err != nil {
 		s.mu.Unlock()
 		return
 	}
-	s.err = err
+	s.err, s.cause = err, cause
 	if s.done == nil {
 		s.done = closedChan
 	} else {
@@ -182,10 +189,13 @@ func (s *CancelScope) release() {
 
 // settle decides what Run returns. The scope catches a cancellation only
 // when it was itself cancelled and no enclosing scope that the body can see
-// is cancelled too; anything else goes up unchanged.
+// is cancelled too; then the cancellations are stripped from err and only
+// the rest goes up (nothing, for a cancellation alone). Anything else goes
+// up unchanged. ErrTimeout from an inner FailAfter is a failure like any
+// other here, never caught.
 func (s *CancelScope) settle(err error) error {
-	if !anyiort.IsCancellation(err) {
-		return err
+	if err == nil {
+		return nil
 	}
 	s.mu.Lock()
 	own, shield := s.cancelCalled, s.shield
@@ -193,10 +203,14 @@ func (s *CancelScope) settle(err error) error {
 	if !own || (!shield && s.parent.Err() != nil) {
 		return err
 	}
+	rest, stripped := stripCancellations(err)
+	if !stripped {
+		return err
+	}
 	s.mu.Lock()
 	s.caught = true
 	s.mu.Unlock()
-	return nil
+	return rest
 }
 
 var closedChan = func() chan struct{} {
@@ -220,8 +234,8 @@ func watchForeign(b anyiort.Backend, ctx context.Context, f func()) (stop func()
 // anyone looks, rather than when its notification arrives: cancellation is
 // level-triggered. It returns the scope's error afterwards.
 func (s *CancelScope) pollForeignParent() error {
-	if err := s.parent.Err(); err != nil {
-		s.cancel(err)
+	if s.parent.Err() != nil {
+		s.cancelFromParent()
 	}
 	return (*scopeCtx)(s).currentErr()
 }

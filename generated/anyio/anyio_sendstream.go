@@ -21,7 +21,9 @@ type SendStream[T any] struct {
 // every receive clone is closed, ErrClosedResource if s was closed, or
 // ctx's error, in which case no receiver got the item.
 func (s *SendStream[T]) Send(ctx context.Context, item T) error {
-	if err := ctx.Err(); err != nil {
+	// A scheduling point even when there is room, as AnyIO's send
+	// checkpoints first.
+	if err := schedulingPoint(ctx); err != nil {
 		return err
 	}
 	st := s.state

@@ -26,8 +26,10 @@ type simBackend struct {
 	// is idle, that something outside the simulation made a task runnable.
 	kick chan struct{}
 
-	mu           sync.Mutex // guards every field below, and the tasks' and waiters' state
-	rng          *rand.Rand
+	mu           sync.Mutex   // guards every field below, and the tasks' and waiters' state
+	rng          *rand.Rand   // the scheduler's choices
+	userRng      *rand.Rand   // seeds the generators of Rand, apart from the scheduler's
+	quiescent    []*simWaiter // WaitAllTasksBlocked callers, woken when nothing else can run
 	now          time.Time
 	current      *simTask            // holds the baton; nil: the scheduler does
 	runnable     []*simTask          // in a deterministic order; picked at random
@@ -56,6 +58,7 @@ func simNewBackend(seed int64, network *SimNetwork, watchdog time.Duration) *sim
 		watchdog: watchdog,
 		kick:     make(chan struct{}, 1),
 		rng:      rand.New(rand.NewPCG(uint64(seed), 0x616e79696f73696d)),
+		userRng:  rand.New(rand.NewPCG(uint64(seed), 0x616e79696f72616e)),
 		now:      simEpoch,
 		live:     make(map[uint64]*simTask),
 	}

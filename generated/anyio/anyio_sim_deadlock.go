@@ -54,7 +54,7 @@ func (b *simBackend) deadlockLocked(waited time.Duration) error {
 	})
 	lines := make([]string, len(tasks))
 	for i, x := range tasks {
-		lines[i] = fmt.Sprintf("task %q (task %d) waits on: %s", x.name, x.t.id, x.t.reason)
+		lines[i] = fmt.Sprintf("task %q (task %d) waits on: %s", x.name, x.t.taskID, x.t.reason)
 		if x.t.foreign {
 			lines[i] += " (its context is not from anyio, so only code outside the run can cancel it)"
 		}

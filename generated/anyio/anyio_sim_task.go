@@ -24,7 +24,8 @@ const (
 
 // simTask is one task: a goroutine that runs only while it holds the baton.
 type simTask struct {
-	id     uint64
+	id     uint64 // creation order, for the scheduler
+	taskID int64  // the ID its context reports (CurrentTask), for reports
 	name   string // as given to Go; see label
 	fn     func()
 	resume chan struct{} // hands the baton to the task; buffered so handing never blocks
@@ -59,9 +60,32 @@ func (b *simBackend) Go(name string, fn func()) {
 	}
 }
 
+// GoTask implements anyiort.TaskStarter: as Go, with the task reported
+// under the ID and name its context carries.
+func (b *simBackend) GoTask(task *anyiort.Task, fn func()) {
+	b.mu.Lock()
+	if b.over {
+		b.mu.Unlock()
+		return
+	}
+	t := b.newTaskLocked(task.Name, fn)
+	t.taskID = task.ID
+	b.readyLocked(t)
+	kick := b.idle
+	b.mu.Unlock()
+	if kick {
+		b.sendKick()
+	}
+}
+
+// OneAtATime implements anyiort.OneAtATime: the simulator runs one task at
+// a time, so portable code gives it scheduling points where Go would
+// preempt.
+func (b *simBackend) OneAtATime() bool { return true }
+
 func (b *simBackend) newTaskLocked(name string, fn func()) *simTask {
 	b.nextID++
-	t := &simTask{id: b.nextID, name: name, fn: fn, resume: make(chan struct{}, 1)}
+	t := &simTask{id: b.nextID, taskID: int64(b.nextID), name: name, fn: fn, resume: make(chan struct{}, 1)}
 	b.live[t.id] = t
 	return t
 }
@@ -111,7 +135,7 @@ func (b *simBackend) recordPanicLocked(v any) {
 }
 
 // label names t in diagnostics, such as `"worker" (task 3)`.
-func (t *simTask) label() string { return fmt.Sprintf("%q (task %d)", t.displayName(), t.id) }
+func (t *simTask) label() string { return fmt.Sprintf("%q (task %d)", t.displayName(), t.taskID) }
 
 // displayName is t's given name, or one derived from its function, computed
 // only when needed because Go is on the hot path.
@@ -135,4 +159,8 @@ func simFuncName(fn func()) string {
 	return name
 }
 
-var _ anyiort.TaskNamer = (*simBackend)(nil)
+var (
+	_ anyiort.TaskNamer   = (*simBackend)(nil)
+	_ anyiort.TaskStarter = (*simBackend)(nil)
+	_ anyiort.OneAtATime  = (*simBackend)(nil)
+)

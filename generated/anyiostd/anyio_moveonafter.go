@@ -12,5 +12,5 @@ import (
 // and returns the scope. After a timeout the scope's CancelledCaught is
 // true and the error is nil; otherwise the error is the body's.
 func MoveOnAfter(ctx context.Context, d time.Duration, body func(ctx context.Context) error, opts ...ScopeOption) (*CancelScope, error) {
-	return runWithTimeout(ctx, d, body, opts)
+	return runWithTimeout(ctx, "MoveOnAfter", d, body, opts)
 }

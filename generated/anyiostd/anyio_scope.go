@@ -50,6 +50,10 @@ type CancelScope struct {
 	byDeadline   bool          // the own cancellation came from the deadline
 	caught       bool          // Run absorbed a cancellation
 	err          error         // the context's error, once cancelled
+	cause        error         // what context.Cause reports, once cancelled
+	causeRecord  any           // answers context.Cause; made on first ask
+	timeoutOp    string        // "FailAfter" or "MoveOnAfter", for the deadline's cause
+	timeout      time.Duration // the d given to timeoutOp
 	done         chan struct{} // made on the first Done call
 	watchers     scopeWatchers // NotifyCancel and AfterFunc registrations
 }
@@ -109,7 +113,26 @@ func (s *CancelScope) Cancel() {
 	s.mu.Lock()
 	s.cancelCalled = true
 	s.mu.Unlock()
-	s.cancel(context.Canceled)
+	s.cancel(context.Canceled, context.Canceled)
+}
+
+// CancelWithCause cancels the scope as Cancel does, and records why:
+// context.Cause of the scope's context, and of every context inside
+// it, then reports cause (a nil cause: context.Canceled). Only the
+// first cancellation counts. context.Cause also works after Cancel
+// (context.Canceled), after the scope's own deadline (an error that
+// names the deadline, such as FailAfter's, and matches
+// context.DeadlineExceeded) and after an outer cancellation (the
+// outer context's cause).
+func (s *CancelScope) CancelWithCause(cause error) {
+	if cause == nil {
+		cause = context.Canceled
+	}
+	s.observeDeadline()
+	s.mu.Lock()
+	s.cancelCalled = true
+	s.mu.Unlock()
+	s.cancel(context.Canceled, cause)
 }
 
 // CancelCalled reports whether Cancel was called or the deadline passed.
@@ -170,8 +193,8 @@ func (s *CancelScope) SetShield(on bool) {
 	s.mu.Unlock()
 	if !on && running {
 		// A cancellation the shield held back reaches the body now.
-		if err := s.parent.Err(); err != nil {
-			s.cancel(err)
+		if s.parent.Err() != nil {
+			s.cancelFromParent()
 		}
 	}
 }

@@ -5,22 +5,50 @@ package anyiostd
 
 import (
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
-// stdBackend has no state: the Go runtime is the scheduler.
-type stdBackend struct{}
+// stdBackend is the std backend of one run (or, for contexts that no Run
+// made, of the process): the Go runtime is the scheduler, and the backend
+// only counts its tasks, for WaitAllTasksBlocked.
+type stdBackend struct{ run *stdRun }
 
-func newStdBackend(*anyiort.RunConfig) (anyiort.Backend, error) { return stdBackend{}, nil }
+// stdRun counts the tasks of a run and those of them parked in a waiter.
+type stdRun struct {
+	live    atomic.Int64 // tasks started and not returned, main included
+	blocked atomic.Int64 // of those, parked in a waiter
+}
 
-func (stdBackend) Name() string                { return "std" }
-func (stdBackend) Run(main func() error) error { return main() }
-func (stdBackend) Now() time.Time              { return time.Now() }
-func (stdBackend) Yield()                      { runtime.Gosched() }
-func (stdBackend) Go(_ string, fn func())      { go fn() }
-func (stdBackend) NewWaiter() anyiort.Waiter   { return make(stdWaiter, 1) }
+func newStdBackend(*anyiort.RunConfig) (anyiort.Backend, error) {
+	return stdBackend{run: new(stdRun)}, nil
+}
+
+func (stdBackend) Name() string { return "std" }
+
+func (b stdBackend) Run(main func() error) error {
+	b.run.live.Add(1)
+	defer b.run.live.Add(-1)
+	return main()
+}
+
+func (stdBackend) Now() time.Time { return time.Now() }
+func (stdBackend) Yield()         { runtime.Gosched() }
+
+func (b stdBackend) Go(_ string, fn func()) {
+	b.run.live.Add(1)
+	go func() {
+		defer b.run.live.Add(-1)
+		fn()
+	}()
+}
+
+func (b stdBackend) NewWaiter() anyiort.Waiter {
+	return &stdWaiter{ch: make(chan struct{}, 1), run: b.run}
+}
+
 func (stdBackend) AfterFunc(d time.Duration, f func()) anyiort.Timer {
 	return time.AfterFunc(d, f)
 }

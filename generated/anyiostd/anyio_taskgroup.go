@@ -16,21 +16,33 @@ import (
 // are safe for concurrent use by its body and its tasks.
 type TaskGroup struct {
 	scope   *CancelScope
-	ctx     context.Context // the scope's context: every task runs in it
+	sctx    *scopeCtx // the scope's context: every task's context wraps it
 	backend anyiort.Backend
+	starter anyiort.TaskStarter // the backend, if it labels tasks itself
+	ids     *anyiort.TaskIDs    // the run's numbering of tasks
+	owner   int64               // the ID of the task that entered the group
 
-	mu      sync.Mutex // guards every field below
-	active  int        // tasks started and not yet returned
-	closed  bool       // the body and every task returned: no more tasks
-	waiting anyiort.Waiter
-	errs    []error     // reported errors, in the order they happened
-	panic   *PanicError // the first panic of a task
+	mu        sync.Mutex // guards every field below
+	active    int        // tasks started and not yet returned
+	closed    bool       // the body and every task returned: no more tasks
+	waiting   anyiort.Waiter
+	errs      []error     // reported errors, in the order they happened
+	cancelled bool        // the body or a task returned the group's cancellation
+	panic     *PanicError // the first panic of a task
 }
 
 // TaskOption configures a task.
 type TaskOption func(*taskOptions)
 
 type taskOptions struct{ name string }
+
+func taskOpts(opts []TaskOption) taskOptions {
+	var o taskOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
 
 // Name names a task, for PanicError and diagnostics. A task without one
 // is named after its function.
@@ -51,16 +63,24 @@ func Name(name string) TaskOption { return func(o *taskOptions) { o.name = name 
 // WithTaskGroup panics in the caller's goroutine with a *PanicError. A
 // panic in body is raised again, unchanged, in the same way.
 func WithTaskGroup(ctx context.Context, body func(ctx context.Context, tg *TaskGroup) error) error {
-	tg := &TaskGroup{scope: NewCancelScope()}
+	tg := &TaskGroup{scope: NewCancelScope(), ids: anyiort.TaskIDsOf(ctx), owner: anyiort.TaskOf(ctx).Info().ID}
 	var bodyPanic any
 	err := tg.scope.Run(ctx, func(gctx context.Context) error {
-		tg.ctx, tg.backend = gctx, backendOf(gctx)
+		tg.sctx, tg.backend = gctx.(*scopeCtx), backendOf(gctx)
+		tg.starter, _ = tg.backend.(anyiort.TaskStarter)
 		bodyPanic = tg.runBody(body)
-		tg.wait()
-		if len(tg.errs) == 0 {
-			// Only cancellations, if anything: the scope catches its own.
+		if !tg.wait() {
+			// Exiting is a scheduling point even for a group that never
+			// waited, as in Trio and AnyIO: a task started on an
+			// enclosing group gets to run.
+			tg.backend.Yield()
+		}
+		if len(tg.errs) == 0 && tg.cancelled {
+			// Only cancellations were returned: the scope catches its own.
 			return gctx.Err()
 		}
+		// A group whose body and tasks all returned nil returns nil, even
+		// when cancelled from outside: nothing there saw the cancellation.
 		return nil
 	})
 	if bodyPanic != nil {
@@ -78,8 +98,10 @@ func WithTaskGroup(ctx context.Context, body func(ctx context.Context, tg *TaskG
 	return errors.Join(tg.errs...)
 }
 
-// runBody runs body as the group's host; a panic cancels the group and is
-// raised again once every task has returned.
+// runBody runs body as the group's host. Its context is the group's scope
+// inside the context of the task that entered the group, so the body keeps
+// that task's identity. A panic cancels the group and is raised again once
+// every task has returned.
 func (tg *TaskGroup) runBody(body func(ctx context.Context, tg *TaskGroup) error) (panicked any) {
 	returned := false
 	defer func() {
@@ -93,7 +115,7 @@ func (tg *TaskGroup) runBody(body func(ctx context.Context, tg *TaskGroup) error
 			tg.wait()
 		}
 	}()
-	tg.taskReturned(body(tg.ctx, tg))
+	tg.taskReturned(body(tg.sctx, tg))
 	returned = true
 	return nil
 }
@@ -102,23 +124,10 @@ func (tg *TaskGroup) runBody(body func(ctx context.Context, tg *TaskGroup) error
 // its context. Tasks may start more tasks while the group is open;
 // starting one after WithTaskGroup has returned panics.
 func (tg *TaskGroup) StartSoon(fn func(ctx context.Context) error, opts ...TaskOption) {
-	var o taskOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := taskOpts(opts)
 	tg.add()
-	tg.backend.Go(taskName(tg.backend, o.name, fn), func() { tg.runTask(o.name, fn) })
-}
-
-// taskName is the name a backend gets for a task: the user's, or, for a
-// backend that reports tasks by name, the task function's.
-func taskName(b anyiort.Backend, name string, fn any) string {
-	if name == "" {
-		if n, ok := b.(anyiort.TaskNamer); ok && n.NamesTasks() {
-			return funcName(fn)
-		}
-	}
-	return name
+	tc := tg.newTask(o.name, fn, tg.owner)
+	tg.goTask(tc, func() { tg.runTask(tc, fn) })
 }
 
 const errClosedGroup = "anyio: StartSoon or Start called on a task group that has already exited; " +
@@ -133,31 +142,34 @@ func (tg *TaskGroup) add() {
 	tg.active++
 }
 
-func (tg *TaskGroup) runTask(name string, fn func(ctx context.Context) error) {
+func (tg *TaskGroup) runTask(tc *taskCtx, fn func(ctx context.Context) error) {
 	defer tg.done()
-	defer tg.recoverTask(name, fn)
-	tg.taskReturned(fn(tg.ctx))
+	defer tg.recoverTask(tc.task.Name, fn)
+	tg.taskReturned(fn(tc))
 }
 
 // taskReturned reports err unless it is only the group's cancellation; a
-// reported error cancels the group.
+// reported error cancels the group. While the group is cancelled, the
+// cancellations joined into an error are stripped from it, as AnyIO strips
+// them from an exception group, and the rest is reported.
 func (tg *TaskGroup) taskReturned(err error) {
-	if err == nil || tg.onlyCancelled(err) {
+	if err == nil {
 		return
+	}
+	if tg.sctx.Err() != nil {
+		rest := withoutCancellations(err)
+		if rest == nil {
+			tg.mu.Lock()
+			tg.cancelled = true
+			tg.mu.Unlock()
+			return
+		}
+		err = rest
 	}
 	tg.mu.Lock()
 	tg.errs = append(tg.errs, err)
 	tg.mu.Unlock()
 	tg.scope.Cancel()
-}
-
-// onlyCancelled reports whether err is just a cancellation while the group
-// is cancelled: the group's own, or a nested scope's that could not be
-// caught because the group was cancelled too. A timeout is never that:
-// FailAfter's ErrTimeout matches context.DeadlineExceeded, but it is a
-// task's own failure, as AnyIO's TimeoutError is.
-func (tg *TaskGroup) onlyCancelled(err error) bool {
-	return tg.ctx.Err() != nil && !errors.Is(err, anyiort.ErrTimeout) && anyiort.IsCancellation(err)
 }
 
 func (tg *TaskGroup) done() {
@@ -173,11 +185,13 @@ func (tg *TaskGroup) done() {
 	}
 }
 
-// wait blocks the host until every task has returned, then closes the group.
-// It is deliberately not cancellable: cancellation reaches the tasks instead.
-func (tg *TaskGroup) wait() {
+// wait blocks the host until every task has returned, then closes the group,
+// and reports whether it had to wait. It is deliberately not cancellable:
+// cancellation reaches the tasks instead.
+func (tg *TaskGroup) wait() (waited bool) {
 	tg.mu.Lock()
 	for tg.active > 0 {
+		waited = true
 		if tg.waiting == nil {
 			tg.waiting = tg.backend.NewWaiter()
 		}
@@ -193,6 +207,7 @@ func (tg *TaskGroup) wait() {
 	}
 	tg.closed = true
 	tg.mu.Unlock()
+	return waited
 }
 
 // CancelScope is the scope of the group; cancelling it cancels every task.

@@ -7,5 +7,5 @@ import (
 
 // MoveOnAfter runs body in a scope with a deadline d from now.
 func MoveOnAfter(ctx context.Context, d time.Duration, body func(ctx context.Context) error, opts ...ScopeOption) (*CancelScope, error) {
-	return runWithTimeout(ctx, d, body, opts)
+	return runWithTimeout(ctx, "MoveOnAfter", d, body, opts)
 }

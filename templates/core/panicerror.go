@@ -32,10 +32,16 @@ func (tg *TaskGroup) recoverTask(name string, fn any) {
 	if r == nil {
 		return
 	}
-	if name == "" {
-		name = funcName(fn)
+	pe, ok := r.(*PanicError)
+	if !ok {
+		if name == "" {
+			name = funcName(fn)
+		}
+		pe = &PanicError{Task: name, Value: r, Stack: debug.Stack()}
 	}
-	pe := &PanicError{Task: name, Value: r, Stack: debug.Stack()}
+	// A *PanicError that reaches a task is another group's, raised again in
+	// this task (a Serve or a nested WithTaskGroup inside it): it goes on
+	// as it is, naming the task that panicked, not wrapped once per group.
 	tg.mu.Lock()
 	if tg.panic == nil {
 		tg.panic = pe

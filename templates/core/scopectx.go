@@ -80,6 +80,11 @@ func (c *scopeCtx) Value(key any) any {
 	case anyiort.NotifierKey():
 		return c
 	}
+	if key == causeKey && key != nil {
+		// Answered here, never by the parent: a scope that is not
+		// cancelled has no cause, whatever its parent's.
+		return c.scope().causeRecordValue()
+	}
 	return c.scope().parent.Value(key)
 }
 

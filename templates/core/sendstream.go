@@ -15,7 +15,9 @@ type SendStream[T any] struct {
 // Send delivers item to a receiver or the buffer, blocking while neither
 // has room.
 func (s *SendStream[T]) Send(ctx context.Context, item T) error {
-	if err := ctx.Err(); err != nil {
+	// A scheduling point even when there is room, as AnyIO's send
+	// checkpoints first.
+	if err := schedulingPoint(ctx); err != nil {
 		return err
 	}
 	st := s.state

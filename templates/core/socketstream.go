@@ -17,45 +17,48 @@ type SocketStream struct {
 	closed atomic.Bool
 	// One Send and one Receive at a time: a cancelled call interrupts the
 	// socket through its deadline, which would cut a concurrent one short.
-	sending, receiving atomic.Bool
+	sending, receiving *ResourceGuard
 }
 
-func newSocketStream(conn anyiort.Conn) *SocketStream { return &SocketStream{conn: conn} }
-
-// defaultReceiveSize is AnyIO's default for receive's max_bytes.
-const defaultReceiveSize = 65536
+func newSocketStream(conn anyiort.Conn) *SocketStream {
+	return &SocketStream{conn: conn, sending: NewResourceGuard("writing to"), receiving: NewResourceGuard("reading from")}
+}
 
 // Send writes all of data.
 func (s *SocketStream) Send(ctx context.Context, data []byte) error {
 	if s.closed.Load() {
 		return ErrClosedResource
 	}
-	if err := ctx.Err(); err != nil {
+	exit, err := s.sending.Enter()
+	if err != nil {
 		return err
 	}
-	if !s.sending.CompareAndSwap(false, true) {
-		return ErrBusyResource
+	defer exit()
+	// Every Send is a scheduling point, as in AnyIO: on a simulated
+	// backend, a peer's reset or another task gets its turn here.
+	if err := schedulingPoint(ctx); err != nil {
+		return err
 	}
-	defer s.sending.Store(false)
-	_, err := s.conn.Write(ctx, data)
+	_, err = s.conn.Write(ctx, data)
 	return s.mapErr(ctx, err)
 }
 
 // Receive reads at most maxBytes bytes, at least one.
 func (s *SocketStream) Receive(ctx context.Context, maxBytes int) ([]byte, error) {
+	if maxBytes < 1 {
+		return nil, fmt.Errorf("anyio: SocketStream.Receive: maxBytes must be a positive integer, got %d", maxBytes)
+	}
 	if s.closed.Load() {
 		return nil, ErrClosedResource
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if maxBytes <= 0 {
-		maxBytes = defaultReceiveSize
+	exit, err := s.receiving.Enter()
+	if err != nil {
+		return nil, err
 	}
-	if !s.receiving.CompareAndSwap(false, true) {
-		return nil, ErrBusyResource
-	}
-	defer s.receiving.Store(false)
+	defer exit()
 	buf := make([]byte, maxBytes)
 	n, err := s.conn.Read(ctx, buf)
 	if n > 0 {

@@ -14,15 +14,29 @@ type streamQueue[T any] struct {
 func (q *streamQueue[T]) len() int { return q.n }
 
 func (q *streamQueue[T]) push(v T) {
-	if q.n == len(q.items) {
-		grown := make([]T, max(8, 2*len(q.items)))
-		for i := range q.n {
-			grown[i] = q.items[(q.head+i)%len(q.items)]
-		}
-		q.items, q.head = grown, 0
-	}
+	q.makeRoom()
 	q.items[(q.head+q.n)%len(q.items)] = v
 	q.n++
+}
+
+// pushFront puts v before every other entry.
+func (q *streamQueue[T]) pushFront(v T) {
+	q.makeRoom()
+	q.head = (q.head - 1 + len(q.items)) % len(q.items)
+	q.items[q.head] = v
+	q.n++
+}
+
+// makeRoom grows the ring when it is full.
+func (q *streamQueue[T]) makeRoom() {
+	if q.n < len(q.items) {
+		return
+	}
+	grown := make([]T, max(8, 2*len(q.items)))
+	for i := range q.n {
+		grown[i] = q.items[(q.head+i)%len(q.items)]
+	}
+	q.items, q.head = grown, 0
 }
 
 func (q *streamQueue[T]) at(i int) *T { return &q.items[(q.head+i)%len(q.items)] }

@@ -20,6 +20,8 @@ type TaskStatus struct {
 	// callerFirst: the caller's cancellation had reached the task before
 	// Started (unlink found it already fired).
 	callerFirst bool
+	task        *anyiort.Task // moves under owner once started
+	owner       int64
 }
 
 var (
@@ -29,17 +31,17 @@ var (
 
 // Start runs fn as a task and waits until it calls Started.
 func (tg *TaskGroup) Start(ctx context.Context, fn func(ctx context.Context, status *TaskStatus) error, opts ...TaskOption) (any, error) {
-	var o taskOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := taskOpts(opts)
 	st := &TaskStatus{waiter: backendOf(ctx).NewWaiter()}
 	// Until it has started, the task is cancelled with the caller as well as
-	// with the group, as in Trio: its scope watches both.
+	// with the group, as in Trio: its scope watches both. Its parent is the
+	// caller until then, and the group's owner after.
 	taskScope := NewCancelScope()
 	st.unlink = watchCancel(ctx, taskScope.Cancel)
 	tg.add()
-	tg.backend.Go(taskName(tg.backend, o.name, fn), func() {
+	tc := tg.newTask(o.name, fn, anyiort.TaskOf(ctx).Info().ID)
+	st.task, st.owner = &tc.task, tg.owner
+	tg.goTask(tc, func() {
 		defer tg.done()
 		finished := false
 		defer func() {
@@ -47,8 +49,8 @@ func (tg *TaskGroup) Start(ctx context.Context, fn func(ctx context.Context, sta
 				st.finish(errStartAborted)
 			}
 		}()
-		defer tg.recoverTask(o.name, fn)
-		err := taskScope.Run(tg.ctx, func(tctx context.Context) error { return fn(tctx, st) })
+		defer tg.recoverTask(tc.task.Name, fn)
+		err := taskScope.Run(tc, func(tctx context.Context) error { return fn(tctx, st) })
 		finished = true
 		if st.finish(err) {
 			tg.taskReturned(err)
@@ -86,6 +88,7 @@ func (st *TaskStatus) Started(value any) {
 		panic("anyio: TaskStatus.Started called twice, or after the task returned")
 	}
 	st.started, st.value = true, value
+	st.task.SetParent(st.owner)
 	unlink := st.unlink
 	st.mu.Unlock()
 	fired := !unlink()

@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"time"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // Now is the current time on ctx's backend clock.
@@ -43,4 +45,20 @@ func CurrentEffectiveDeadline(ctx context.Context) (time.Time, bool) {
 		return time.Time{}, true
 	}
 	return ctx.Deadline()
+}
+
+// schedulingPoint is a Checkpoint on a backend that runs one task at a time,
+// where an operation that would not otherwise wait must still let others
+// run; elsewhere, where goroutines are preempted anyway, it only reports a
+// cancellation.
+func schedulingPoint(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b := backendOf(ctx)
+	if o, ok := b.(anyiort.OneAtATime); ok && o.OneAtATime() {
+		b.Yield()
+		return ctx.Err()
+	}
+	return nil
 }

@@ -6,9 +6,10 @@ import (
 )
 
 // runWithTimeout is the scope both FailAfter and MoveOnAfter run.
-func runWithTimeout(ctx context.Context, d time.Duration, body func(ctx context.Context) error, opts []ScopeOption) (*CancelScope, error) {
+func runWithTimeout(ctx context.Context, what string, d time.Duration, body func(ctx context.Context) error, opts []ScopeOption) (*CancelScope, error) {
 	b := backendOf(ctx)
 	s := NewCancelScope(opts...)
+	s.timeoutOp, s.timeout = what, d
 	if deadline := b.Now().Add(d); !s.hasDeadline || deadline.Before(s.deadline) {
 		s.deadline, s.hasDeadline = deadline, true
 	}

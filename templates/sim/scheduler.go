@@ -138,6 +138,12 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 				continue
 			}
 		}
+		if b.wakeQuiescentLocked() {
+			// Every task but the WaitAllTasksBlocked callers is blocked:
+			// they go on before the clock moves.
+			b.mu.Unlock()
+			continue
+		}
 		if len(b.timers) > 0 {
 			b.now = b.timers[0].when
 			b.mu.Unlock()

@@ -181,7 +181,7 @@ func TestMainGoexit(t *testing.T) {
 }
 
 func TestTaskNames(t *testing.T) {
-	named := &simTask{id: 3, name: "worker"}
+	named := &simTask{id: 7, taskID: 3, name: "worker"}
 	if got, want := named.label(), `"worker" (task 3)`; got != want {
 		t.Errorf("label() = %s, want %s", got, want)
 	}

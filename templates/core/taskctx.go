@@ -1,0 +1,55 @@
+package core
+
+import (
+	"context"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// taskCtx is the context a task runs with: its group's scope, whose
+// cancellation it shares with its siblings, and an identity of its own.
+// Everything but Value is the scope's, so a task costs one small
+// allocation and no goroutine or watcher of its own.
+type taskCtx struct {
+	*scopeCtx
+	task anyiort.Task
+}
+
+func (c *taskCtx) Value(key any) any {
+	if key == anyiort.TaskKey() {
+		return &c.task
+	}
+	return c.scopeCtx.Value(key)
+}
+
+func (c *taskCtx) String() string { return "anyio.Task" }
+
+// newTask makes the context of a new task of tg whose parent is parent. An
+// unnamed task is named after fn on a backend that reports tasks by name.
+func (tg *TaskGroup) newTask(name string, fn any, parent int64) *taskCtx {
+	tc := &taskCtx{scopeCtx: tg.sctx}
+	tc.task.Init(tg.ids, parent, taskName(tg.backend, name, fn))
+	return tc
+}
+
+// goTask starts run as tc's task on the group's backend.
+func (tg *TaskGroup) goTask(tc *taskCtx, run func()) {
+	if tg.starter != nil {
+		tg.starter.GoTask(&tc.task, run)
+		return
+	}
+	tg.backend.Go(tc.task.Name, run)
+}
+
+// taskName is the name a task gets: the user's, or, for a backend that
+// reports tasks by name, the task function's.
+func taskName(b anyiort.Backend, name string, fn any) string {
+	if name == "" {
+		if n, ok := b.(anyiort.TaskNamer); ok && n.NamesTasks() {
+			return funcName(fn)
+		}
+	}
+	return name
+}
+
+var _ context.Context = (*taskCtx)(nil)
