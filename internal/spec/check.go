@@ -14,7 +14,7 @@ var Contracts = []string{"Backend", "Network"}
 // declarations that match their names.
 func (s *Spec) check() error {
 	if !token.IsIdentifier(s.Package) {
-		return s.Errorf(Pos{1, 1}, "package %q is not a Go identifier", s.Package)
+		return s.Errorf(s.pkgPos, "package %q is not a Go identifier", s.Package)
 	}
 	defaults := 0
 	seen := map[string]bool{}

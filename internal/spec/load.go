@@ -3,13 +3,10 @@ package spec
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"go/parser"
 	"go/token"
 	"io"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -26,10 +23,18 @@ func Parse(file string, data []byte) (*Spec, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &Error{File: file, Pos: Pos{1, 1}, Msg: "empty spec"}
 		}
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	}
 	if len(doc.Content) != 1 {
 		return nil, &Error{File: file, Pos: Pos{1, 1}, Msg: "empty spec"}
+	}
+	// The decoder stops after one document; a second one, and any mistake
+	// in it, would go unnoticed.
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		return nil, &Error{File: file, Pos: pos(&next), Msg: "a second YAML document starts here; a spec is one document"}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, yamlError(file, data, err)
 	}
 	r := &reader{spec: &Spec{File: file}}
 	r.top(doc.Content[0])
@@ -41,22 +46,6 @@ func Parse(file string, data []byte) (*Spec, error) {
 	}
 	return r.spec, nil
 }
-
-// yamlError turns the YAML library's "yaml: line N: message" into
-// file:N:1: message; it knows the line but not the column.
-func yamlError(file string, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		err = errors.New(strings.Join(te.Errors, "; "))
-	}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: file, Pos: Pos{line, 1}, Msg: m[2]}
-	}
-	return fmt.Errorf("%s: %w", file, err)
-}
-
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // reader turns YAML nodes into a Spec, keeping the first error.
 type reader struct {
@@ -155,6 +144,9 @@ func (r *reader) top(n *yaml.Node) {
 	r.require(n, f, "the spec", "spec", "package", "runtime", "backends", "primitives")
 	s := r.spec
 	s.Package = r.str(f["package"], "package")
+	if p := f["package"]; p != nil {
+		s.pkgPos = pos(p)
+	}
 	s.Doc = r.str(f["doc"], "doc")
 	if rt := f["runtime"]; rt != nil {
 		rf := r.fields(rt, "runtime", "import", "name")

@@ -18,6 +18,8 @@ type Spec struct {
 	Backends   []Backend
 	Sentinels  []Sentinel
 	Primitives []Primitive
+
+	pkgPos Pos // where Package is written, for check's errors
 }
 
 // Runtime is where generated code finds the shared runtime.

@@ -23,9 +23,9 @@ type simBackend struct {
 	// is idle, that something outside the simulation made a task runnable.
 	kick chan struct{}
 
-	mu           sync.Mutex // guards every field below, and the tasks' and waiters' state
-	rng          *rand.Rand // the scheduler's choices
-	userRng      *rand.Rand // seeds the generators of Rand, apart from the scheduler's
+	mu           sync.Mutex   // guards every field below, and the tasks' and waiters' state
+	rng          *rand.Rand   // the scheduler's choices
+	userRng      *rand.Rand   // seeds the generators of Rand, apart from the scheduler's
 	quiescent    []*simWaiter // WaitAllTasksBlocked callers, woken when nothing else can run
 	now          time.Time
 	current      *simTask            // holds the baton; nil: the scheduler does
