@@ -66,11 +66,11 @@ type taskKey struct{}
 // Value method.
 func TaskKey() any { return taskKey{} }
 
-// WithMainTask returns ctx carrying the main task of a new run: task 1, with
-// a numbering of its own for the tasks it starts.
-func WithMainTask(ctx context.Context) context.Context {
+// WithMainTask returns ctx carrying the main task of a new run, named name:
+// task 1, with a numbering of its own for the tasks it starts.
+func WithMainTask(ctx context.Context, name string) context.Context {
 	ids := new(TaskIDs)
-	return context.WithValue(ctx, taskKey{}, NewTask(ids, 0, "main"))
+	return context.WithValue(ctx, taskKey{}, NewTask(ids, 0, name))
 }
 
 // TaskOf returns the task ctx belongs to, or nil for a context that no task

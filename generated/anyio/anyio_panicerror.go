@@ -5,8 +5,6 @@ package anyio
 
 import (
 	"fmt"
-	"reflect"
-	"runtime"
 	"runtime/debug"
 )
 
@@ -52,13 +50,4 @@ func (tg *TaskGroup) recoverTask(name string, fn any) {
 	}
 	tg.mu.Unlock()
 	tg.scope.Cancel()
-}
-
-// funcName names a task after its function, as AnyIO does; it is only
-// computed when needed, because it costs more than starting the task.
-func funcName(fn any) string {
-	if f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()); f != nil {
-		return f.Name()
-	}
-	return "task"
 }

@@ -38,7 +38,7 @@ func Run(main func(ctx context.Context) error, opts ...RunOption) error {
 	if err != nil {
 		return fmt.Errorf("anyio: backend %q: %w", cfg.Backend, err)
 	}
-	ctx := anyiort.WithBackend(context.Background(), b)
+	ctx := anyiort.WithMainTask(anyiort.WithBackend(context.Background(), b), taskName(b, "", main))
 	return b.Run(func() error { return main(ctx) })
 }
 

@@ -5,6 +5,8 @@ package anyiostd
 
 import (
 	"context"
+	"reflect"
+	"runtime"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -23,3 +25,23 @@ type TaskInfo = anyiort.TaskInfo
 // without Run; a context that no task carries (context.Background(),
 // say) is task 0, the zero TaskInfo.
 func CurrentTask(ctx context.Context) TaskInfo { return anyiort.TaskOf(ctx).Info() }
+
+// taskName is the name a task gets: the user's, or, for a backend that
+// reports tasks by name, the task function's.
+func taskName(b anyiort.Backend, name string, fn any) string {
+	if name == "" {
+		if n, ok := b.(anyiort.TaskNamer); ok && n.NamesTasks() {
+			return funcName(fn)
+		}
+	}
+	return name
+}
+
+// funcName names a task after its function, as AnyIO does; it is only
+// computed when needed, because it costs more than starting the task.
+func funcName(fn any) string {
+	if f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()); f != nil {
+		return f.Name()
+	}
+	return "task"
+}

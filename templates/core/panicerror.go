@@ -2,8 +2,6 @@ package core
 
 import (
 	"fmt"
-	"reflect"
-	"runtime"
 	"runtime/debug"
 )
 
@@ -50,11 +48,3 @@ func (tg *TaskGroup) recoverTask(name string, fn any) {
 	tg.scope.Cancel()
 }
 
-// funcName names a task after its function, as AnyIO does; it is only
-// computed when needed, because it costs more than starting the task.
-func funcName(fn any) string {
-	if f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()); f != nil {
-		return f.Name()
-	}
-	return "task"
-}

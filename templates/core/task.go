@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"reflect"
+	"runtime"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -11,3 +13,23 @@ type TaskInfo = anyiort.TaskInfo
 
 // CurrentTask returns the identity of the task whose context ctx is.
 func CurrentTask(ctx context.Context) TaskInfo { return anyiort.TaskOf(ctx).Info() }
+
+// taskName is the name a task gets: the user's, or, for a backend that
+// reports tasks by name, the task function's.
+func taskName(b anyiort.Backend, name string, fn any) string {
+	if name == "" {
+		if n, ok := b.(anyiort.TaskNamer); ok && n.NamesTasks() {
+			return funcName(fn)
+		}
+	}
+	return name
+}
+
+// funcName names a task after its function, as AnyIO does; it is only
+// computed when needed, because it costs more than starting the task.
+func funcName(fn any) string {
+	if f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()); f != nil {
+		return f.Name()
+	}
+	return "task"
+}

@@ -41,15 +41,4 @@ func (tg *TaskGroup) goTask(tc *taskCtx, run func()) {
 	tg.backend.Go(tc.task.Name, run)
 }
 
-// taskName is the name a task gets: the user's, or, for a backend that
-// reports tasks by name, the task function's.
-func taskName(b anyiort.Backend, name string, fn any) string {
-	if name == "" {
-		if n, ok := b.(anyiort.TaskNamer); ok && n.NamesTasks() {
-			return funcName(fn)
-		}
-	}
-	return name
-}
-
 var _ context.Context = (*taskCtx)(nil)
