@@ -47,4 +47,3 @@ func (tg *TaskGroup) recoverTask(name string, fn any) {
 	tg.mu.Unlock()
 	tg.scope.Cancel()
 }
-
