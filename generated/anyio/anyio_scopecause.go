@@ -17,7 +17,10 @@ import (
 // question. Should a future Go ask differently, causeKey stays nil and
 // context.Cause falls back to Err: less precise, never wrong.
 var causeKey = func() any {
-	p := &causeProbe{Context: context.Background()}
+	// Cause asks only a context that reports an error.
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	p := &causeProbe{Context: cancelled}
 	_ = context.Cause(p)
 	return p.key
 }()
