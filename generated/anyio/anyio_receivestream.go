@@ -41,61 +41,22 @@ func (r *ReceiveStream[T]) Receive(ctx context.Context) (T, error) {
 		// Every Wake of a stream waiter follows the outcome it reports,
 		// and the wake-up orders that write before this read.
 		item, err := w.outcome()
-		if w.given {
-			item, err = r.keepOrReturn(ctx, item)
-		}
 		if !w.closed { // a closed handle's waiter is still queued: not reusable
 			w.item = zero
+			w.ctx = nil // the next Wait brings its own
 			st.spareRecv.Store(w)
 		}
 		return item, err
 	}
 	st.mu.Lock()
-	if w.given || w.ended || w.closed {
-		st.mu.Unlock()
-		item, err := w.outcome()
-		if w.given {
-			// Handed over before the cancellation won: return it to
-			// the stream, or keep it, but never lose it.
-			item, err = r.keepOrReturn(ctx, item)
-		}
-		return item, err
-	}
 	defer st.mu.Unlock()
+	if w.given || w.ended || w.closed {
+		// Handed over before the cancellation: the hand-over won, as in
+		// AnyIO, and the item is kept, not lost.
+		return w.outcome()
+	}
 	bury(&st.recvWaiters, w, func(w *recvWaiter[T]) bool { return w.cancelled }, func(w *recvWaiter[T]) { w.cancelled = true })
 	return zero, err
-}
-
-// keepOrReturn settles an item handed to a receiver whose ctx may have been
-// cancelled meanwhile. Cancellation is level-triggered: on a buffered
-// stream the cancellation wins and the item goes back to the front of the
-// stream (to the next waiting receiver, or the buffer), as AnyIO's sender
-// skips a receiver with a pending cancellation. On a rendezvous stream the
-// sender was told the item was received, so the receiver keeps it.
-func (r *ReceiveStream[T]) keepOrReturn(ctx context.Context, item T) (T, error) {
-	st := r.state
-	if st.max == 0 {
-		return item, nil
-	}
-	cerr := ctx.Err()
-	if cerr == nil {
-		return item, nil
-	}
-	st.mu.Lock()
-	var wake anyiort.Waiter
-	if rw := popLive(&st.recvWaiters, func(w *recvWaiter[T]) bool { return w.cancelled }); rw != nil {
-		rw.item, rw.given = item, true
-		wake = rw.waiter
-	} else {
-		// The buffer was empty when the item was handed over; anything in
-		// it now came later. It may hold one item past its size until
-		// the next Receive.
-		st.buf.pushFront(item)
-	}
-	st.mu.Unlock()
-	wakeUp(wake)
-	var zero T
-	return zero, cerr
 }
 
 func (w *recvWaiter[T]) outcome() (T, error) {
@@ -127,7 +88,7 @@ func (r *ReceiveStream[T]) receiveNowaitLocked() (T, anyiort.Waiter, error) {
 	if r.closed {
 		return zero, nil, ErrClosedResource
 	}
-	notLive := func(w *sendWaiter[T]) bool { return w.cancelled }
+	notLive := (*sendWaiter[T]).gone
 	if st.buf.len() > 0 {
 		item := st.buf.pop()
 		if sw := popLive(&st.sendWaiters, notLive); sw != nil {

@@ -44,6 +44,7 @@ func (s *SendStream[T]) Send(ctx context.Context, item T) error {
 		if !w.closed { // a closed handle's waiter is still queued: not reusable
 			var zero T
 			w.item = zero
+			w.ctx = nil // the next Wait brings its own
 			st.spareSend.Store(w)
 		}
 		return err
@@ -91,7 +92,7 @@ func (s *SendStream[T]) sendNowaitLocked(item T) (anyiort.Waiter, error) {
 	case st.openReceive == 0:
 		return nil, ErrBrokenResource
 	}
-	if rw := popLive(&st.recvWaiters, func(w *recvWaiter[T]) bool { return w.cancelled }); rw != nil {
+	if rw := popLive(&st.recvWaiters, (*recvWaiter[T]).gone); rw != nil {
 		rw.item, rw.given = item, true
 		return rw.waiter, nil
 	}

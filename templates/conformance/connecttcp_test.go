@@ -932,3 +932,162 @@ func TestSocketStreamConcurrentReceiveIsBusy(t *testing.T) {
 		})
 	})
 }
+
+// confPair connects a client to a listener on 127.0.0.1 and returns both
+// ends; the caller closes them.
+func confPair(ctx context.Context) (client, server *anyio.SocketStream, err error) {
+	ln, port, err := confListen(ctx, "127.0.0.1")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer ln.Close()
+	err = anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		tg.StartSoon(func(ctx context.Context) error {
+			var err error
+			server, err = ln.Accept(ctx)
+			return err
+		})
+		var err error
+		client, err = anyio.ConnectTCP(ctx, "127.0.0.1", port)
+		return err
+	})
+	if err != nil {
+		if client != nil {
+			client.Close()
+		}
+		if server != nil {
+			server.Close()
+		}
+		return nil, nil, err
+	}
+	return client, server, nil
+}
+
+// AnyIO TestTCPStream::test_receive_invalid_max_bytes: maxBytes below 1 is
+// an error at once, not a wait.
+func TestReceiveInvalidMaxBytes(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		c, s, err := confPair(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		defer s.Close()
+		for _, n := range []int{0, -1} {
+			data, err := c.Receive(ctx, n)
+			if err == nil || confIsCancellation(err) || !strings.Contains(err.Error(), "maxBytes must be a positive integer") {
+				t.Errorf("Receive(ctx, %d) = %q, %v; want an error at once saying maxBytes must be a positive integer", n, data, err)
+			}
+		}
+		return nil
+	})
+}
+
+// "Every Send is a scheduling point": sends to a peer that has closed fail
+// soon, on every backend, because the peer's reset gets its turn.
+func TestSendAfterPeerClosedFails(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		c, s, err := confPair(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if err := s.Close(); err != nil {
+			return err
+		}
+		for i := range 1000 {
+			if err := c.Send(ctx, []byte("x")); err != nil {
+				if !errors.Is(err, anyio.ErrBrokenResource) {
+					t.Errorf("Send %d to a closed peer: %v, want ErrBrokenResource", i, err)
+				}
+				return nil
+			}
+			if anyio.CurrentBackend(ctx) == "std" {
+				time.Sleep(time.Millisecond) // the OS's reset needs a moment
+			}
+		}
+		t.Errorf("1000 Sends to a peer that closed all succeeded")
+		return nil
+	})
+}
+
+// AnyIO TestTCPStream::test_concurrent_send: the second Send on one stream
+// gets ErrBusyResource, saying what the first is doing.
+func TestConcurrentSendIsBusy(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		if anyio.CurrentBackend(ctx) != "std" {
+			return confSkip("the simulated connection buffers without limit, so a Send never blocks")
+		}
+		c, s, err := confPair(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		defer s.Close()
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			big := make([]byte, 64<<20) // more than any socket buffer: the Send blocks
+			tg.StartSoon(func(ctx context.Context) error {
+				err := c.Send(ctx, big)
+				if confIsCancellation(err) {
+					return nil
+				}
+				return err
+			})
+			busy := false
+			for range 200 {
+				if err := anyio.Sleep(ctx, confTick/10); err != nil {
+					return err
+				}
+				if err := c.Send(ctx, []byte("foo")); err != nil {
+					if !errors.Is(err, anyio.ErrBusyResource) || !strings.Contains(err.Error(), "already writing to") {
+						t.Errorf("second concurrent Send = %v, want ErrBusyResource saying another task is already writing to it", err)
+					}
+					busy = true
+					break
+				}
+			}
+			if !busy {
+				t.Errorf("a second Send while a 64 MiB Send was under way never got ErrBusyResource")
+			}
+			tg.CancelScope().Cancel()
+			return nil
+		})
+	})
+}
+
+// "A handler's panic reaches Serve's caller as a panic with one *PanicError
+// naming the handler's task, not wrapped twice."
+func TestServeHandlerPanicIsOnePanicError(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		ln, port, err := confListen(ctx, "127.0.0.1")
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		var recovered any
+		func() {
+			defer func() { recovered = recover() }()
+			_ = anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				tg.StartSoon(func(ctx context.Context) error {
+					return ln.Serve(ctx, func(ctx context.Context, s *anyio.SocketStream) error { panic("handler boom") })
+				}, anyio.Name("server"))
+				c, err := anyio.ConnectTCP(ctx, "127.0.0.1", port)
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				_, err = c.Receive(ctx, 10)
+				return err
+			})
+		}()
+		pe, ok := recovered.(*anyio.PanicError)
+		if !ok {
+			t.Errorf("recovered %#v, want a *PanicError", recovered)
+			return nil
+		}
+		if _, twice := pe.Value.(*anyio.PanicError); twice || pe.Value != "handler boom" {
+			t.Errorf("PanicError.Value = %#v, want the handler's own value, not another *PanicError", pe.Value)
+		}
+		return nil
+	})
+}

@@ -95,7 +95,10 @@ func TestCreateTaskCancel(t *testing.T) {
 						}
 					}
 					h.Cancel()
-					if s := h.State(); s != anyio.TaskCancelling {
+					// On std the task may already have returned on another
+					// core; on a backend that runs one task at a time it
+					// cannot have.
+					if s := h.State(); s != anyio.TaskCancelling && (anyio.CurrentBackend(ctx) != "std" || s != anyio.TaskCancelled) {
 						t.Errorf("State after Cancel = %v, want cancelling", s)
 					}
 					if _, err := h.Wait(ctx); !confIsCancellation(err) {

@@ -52,6 +52,7 @@ type streamState[T any] struct {
 }
 
 type sendWaiter[T any] struct {
+	ctx       context.Context // of the waiting Send
 	waiter    anyiort.Waiter
 	backend   anyiort.Backend // where waiter came from
 	item      T
@@ -63,6 +64,7 @@ type sendWaiter[T any] struct {
 }
 
 type recvWaiter[T any] struct {
+	ctx       context.Context // of the waiting Receive
 	waiter    anyiort.Waiter
 	backend   anyiort.Backend // where waiter came from
 	item      T
@@ -107,7 +109,7 @@ func (st *streamState[T]) newSendWaiter(ctx context.Context, s *SendStream[T], i
 		w = new(sendWaiter[T])
 	}
 	waiter, b := reuseWaiter(ctx, w.waiter, w.backend)
-	*w = sendWaiter[T]{waiter: waiter, backend: b, item: item, handle: s}
+	*w = sendWaiter[T]{ctx: ctx, waiter: waiter, backend: b, item: item, handle: s}
 	return w
 }
 
@@ -117,9 +119,19 @@ func (st *streamState[T]) newRecvWaiter(ctx context.Context, r *ReceiveStream[T]
 		w = new(recvWaiter[T])
 	}
 	waiter, b := reuseWaiter(ctx, w.waiter, w.backend)
-	*w = recvWaiter[T]{waiter: waiter, backend: b, handle: r}
+	*w = recvWaiter[T]{ctx: ctx, waiter: waiter, backend: b, handle: r}
 	return w
 }
+
+// gone reports whether a waiting Send can no longer take part: it gave up,
+// or its ctx is cancelled and it will give up as soon as it runs. Skipping
+// the latter keeps cancellation level-triggered, as AnyIO skips a receiver
+// with a pending cancellation: an item goes to the next live waiter or the
+// buffer, in order, and never into the hands of one that is leaving.
+func (w *sendWaiter[T]) gone() bool { return w.cancelled || w.ctx.Err() != nil }
+
+// gone is sendWaiter.gone for a waiting Receive.
+func (w *recvWaiter[T]) gone() bool { return w.cancelled || w.ctx.Err() != nil }
 
 func wakeUp(w anyiort.Waiter) {
 	if w != nil {
