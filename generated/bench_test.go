@@ -211,3 +211,88 @@ func BenchmarkConnectTCP(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkFailAfterWaiting is the case users have: a body that waits on
+// its ctx, as every ctx-aware call does (here a select on Done that finds
+// it open), which makes the deadline's timer needed.
+func BenchmarkFailAfterWaiting(b *testing.B) {
+	body := func(ctx context.Context) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+			return nil
+		}
+	}
+	b.Run("anyio", func(b *testing.B) {
+		ctx := context.Background()
+		for range b.N {
+			if err := anyio.FailAfter(ctx, time.Second, body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("WithTimeout", func(b *testing.B) {
+		ctx := context.Background()
+		for range b.N {
+			tctx, cancel := context.WithTimeout(ctx, time.Second)
+			err := body(tctx)
+			cancel()
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkCreateTask1000 starts 1000 tasks that each return a result and
+// waits for every result, beside errgroup writing into a result slot.
+func BenchmarkCreateTask1000(b *testing.B) {
+	work := func(context.Context) (int, error) { return 1, nil }
+	b.Run("anyio", func(b *testing.B) {
+		ctx := context.Background()
+		handles := make([]*anyio.TaskHandle[int], spawns)
+		for range b.N {
+			sum := 0
+			err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				for i := range handles {
+					handles[i] = anyio.CreateTask(tg, work)
+				}
+				for _, h := range handles {
+					v, err := h.Wait(ctx)
+					if err != nil {
+						return err
+					}
+					sum += v
+				}
+				return nil
+			})
+			if err != nil || sum != spawns {
+				b.Fatal(err, sum)
+			}
+		}
+	})
+	b.Run("errgroup", func(b *testing.B) {
+		results := make([]int, spawns)
+		for range b.N {
+			g, ctx := errgroup.WithContext(context.Background())
+			for i := range results {
+				g.Go(func() error {
+					v, err := work(ctx)
+					results[i] = v
+					return err
+				})
+			}
+			if err := g.Wait(); err != nil {
+				b.Fatal(err)
+			}
+			sum := 0
+			for _, v := range results {
+				sum += v
+			}
+			if sum != spawns {
+				b.Fatal(sum)
+			}
+		}
+	})
+}

@@ -7,7 +7,11 @@ type RunOption func(*RunConfig)
 type RunConfig struct {
 	// Backend is the selected backend's name; empty means the default.
 	Backend string
-	values  map[any]any
+	// ForRun is true when the backend is built for a Run, false for the
+	// backend of the contexts that no Run made: a backend may keep per-run
+	// books (its tasks, for WaitAllTasksBlocked) only in the former.
+	ForRun bool
+	values map[any]any
 }
 
 // Set records a backend-specific setting under key.

@@ -20,6 +20,6 @@ package anyiort
 const Version1 = 1
 
 // Version2 adds task identity (Task, TaskInfo) and the optional backend
-// contracts TaskStarter, OneAtATime, QuiescenceWaiter and Randomness. Every
-// package generated since references it.
+// contracts TaskStarter, TaskTracker, OneAtATime, QuiescenceWaiter and
+// Randomness. Every package generated since references it.
 const Version2 = 2

@@ -112,3 +112,11 @@ type QuiescenceWaiter interface {
 	// blocked, or ctx's error if ctx is cancelled first.
 	WaitAllTasksBlocked(ctx context.Context) error
 }
+
+// TaskTracker is implemented by backends that count their live tasks (std,
+// for WaitAllTasksBlocked) without wrapping each task's function, which
+// would cost an allocation per task: portable code calls TaskExited when a
+// task it started with Go or GoTask returns.
+type TaskTracker interface {
+	TaskExited()
+}

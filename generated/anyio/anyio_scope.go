@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
@@ -40,7 +41,15 @@ type CancelScope struct {
 	backend anyiort.Backend // set once on entry
 	unlink  func() bool     // stops watching the parent's cancellation
 
-	foreignParent bool          // the parent is not a scope: its cancellation is polled too
+	// The parent's cancellation reaches the scope lazily: Err polls the
+	// parent until something waits on the context (Done, NotifyCancel,
+	// AfterFunc), which links the scope to the parent so that it is told.
+	// A scope whose body never blocks, like most of a CreateTask's or a
+	// FailAfter's, never registers with its parent, and so never contends
+	// for the parent's lock with its siblings.
+	parentCancels bool          // the parent can be cancelled at all
+	linked        atomic.Bool   // linked to the parent, or linking
+	foreignParent bool          // the parent is not a scope: its cancellation is polled even when linked
 	timer         anyiort.Timer // the pending deadline, while running
 	// waitedOn: something waits on the context (Done, NotifyCancel), so a
 	// deadline needs a timer; until then Err compares with the clock.

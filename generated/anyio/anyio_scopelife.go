@@ -29,9 +29,50 @@ func (s *CancelScope) enter(parent context.Context, b anyiort.Backend) error {
 		return nil
 	}
 	if !cancelled {
-		s.watchParent(parent)
+		// Linking to the parent waits until something waits on the
+		// context (link); until then Err polls the parent.
+		canCancel := scopeParent(parent) != nil || parent.Done() != nil
+		s.mu.Lock()
+		s.parentCancels = canCancel
+		s.mu.Unlock()
 	}
 	return nil
+}
+
+// scopeParent returns the scope whose cancellation is exactly ctx's when
+// ctx is a scope's or a task's context, without touching its Done (which
+// would arm its deadline and link it in turn).
+func scopeParent(ctx context.Context) *scopeCtx {
+	switch p := ctx.(type) {
+	case *scopeCtx:
+		return p
+	case *taskCtx:
+		return p.scopeCtx
+	}
+	return nil
+}
+
+// link makes the parent tell the scope of its cancellation, once something
+// waits on the scope's context and polling in Err is no longer enough.
+func (s *CancelScope) link() {
+	if s.linked.Load() {
+		return
+	}
+	s.mu.Lock()
+	need := s.parentCancels && s.state == scopeRunning && !s.linked.Load()
+	s.linked.Store(true)
+	s.mu.Unlock()
+	if need {
+		s.watchParent(s.parent)
+	}
+}
+
+// parentMayHaveCancelled reports whether Err must ask the parent: it can be
+// cancelled, the shield is down, and the scope is not linked to it (or is,
+// but a foreign parent's notification comes late). Called with s.mu held.
+func (s *CancelScope) parentMayHaveCancelledLocked() bool {
+	return s.err == nil && s.parentCancels && !s.shield && s.state == scopeRunning &&
+		(s.foreignParent || !s.linked.Load())
 }
 
 // watchParent arranges for the parent's cancellation to reach the scope.
@@ -39,7 +80,7 @@ func (s *CancelScope) enter(parent context.Context, b anyiort.Backend) error {
 // runs deterministic; other contexts are foreign (see watchForeign).
 func (s *CancelScope) watchParent(parent context.Context) {
 	var unlink func() bool
-	if p, ok := parent.(*scopeCtx); ok {
+	if p := scopeParent(parent); p != nil {
 		unlink = p.NotifyCancel(s.parentCancelled)
 	} else if n := anyiort.FindNotifier(parent); n != nil {
 		unlink = n.NotifyCancel(s.parentCancelled)
@@ -230,10 +271,10 @@ func watchForeign(b anyiort.Backend, ctx context.Context, f func()) (stop func()
 	return context.AfterFunc(ctx, f)
 }
 
-// pollForeignParent makes a foreign parent's cancellation count as soon as
-// anyone looks, rather than when its notification arrives: cancellation is
+// pollParent makes the parent's cancellation count as soon as anyone looks,
+// rather than when (or if) its notification arrives: cancellation is
 // level-triggered. It returns the scope's error afterwards.
-func (s *CancelScope) pollForeignParent() error {
+func (s *CancelScope) pollParent() error {
 	if s.parent.Err() != nil {
 		s.cancelFromParent()
 	}

@@ -18,8 +18,13 @@ const stdQuiescentChecks = 3
 // WaitAllTasksBlocked implements anyiort.QuiescenceWaiter by polling the
 // run's counts, as AnyIO's asyncio backend polls its tasks. A task blocked
 // outside this package (in a system call, on a raw channel) counts as
-// running.
+// running. Outside any Run there are no counts, and it is a checkpoint.
 func (b stdBackend) WaitAllTasksBlocked(ctx context.Context) error {
+	if b.run == nil {
+		// No Run, no books: let every other goroutine run first.
+		b.Yield()
+		return ctx.Err()
+	}
 	self := int64(0)
 	if anyiort.TaskOf(ctx) != nil {
 		self = 1 // the caller is one of the live tasks, and is not parked

@@ -53,12 +53,14 @@ func (w *stdWaiter) Wait(ctx context.Context, _ string) error {
 }
 
 func (w *stdWaiter) park() {
-	w.parked.Store(1)
-	w.run.blocked.Add(1)
+	if w.run != nil {
+		w.parked.Store(1)
+		w.run.blocked.Add(1)
+	}
 }
 
 func (w *stdWaiter) unpark() {
-	if w.parked.CompareAndSwap(1, 0) {
+	if w.run != nil && w.parked.CompareAndSwap(1, 0) {
 		w.run.blocked.Add(-1)
 	}
 }

@@ -44,7 +44,8 @@ func (s TaskState) String() string {
 // identity and a Cancel of its own, as AnyIO's TaskHandle. Its
 // methods are safe for concurrent use.
 type TaskHandle[T any] struct {
-	scope *CancelScope
+	tc    taskCtx     // the task's context, with its identity
+	scope CancelScope // the task's own; its zero value is a new scope
 	task  *anyiort.Task
 
 	mu      sync.Mutex // guards every field below
@@ -65,8 +66,10 @@ type TaskHandle[T any] struct {
 func CreateTask[T any](tg *TaskGroup, fn func(ctx context.Context) (T, error), opts ...TaskOption) *TaskHandle[T] {
 	o := taskOpts(opts)
 	tg.add()
-	tc := tg.newTask(o.name, fn, tg.owner)
-	h := &TaskHandle[T]{scope: NewCancelScope(), task: &tc.task}
+	h := new(TaskHandle[T])
+	tc := &h.tc
+	tg.initTask(tc, o.name, fn, tg.owner)
+	h.task = &tc.task
 	tg.goTask(tc, func() {
 		defer tg.done()
 		defer tg.recoverTask(tc.task.Name, fn)
@@ -95,12 +98,12 @@ func (h *TaskHandle[T]) run(ctx context.Context, fn func(ctx context.Context) (T
 			panic(pe) // the group still panics in its owner
 		}
 	}()
-	var result T
-	var fnErr error
-	err := h.scope.Run(ctx, func(ctx context.Context) error {
-		result, fnErr = fn(ctx)
-		return fnErr
-	})
+	if err := h.scope.enter(ctx, backendOf(ctx)); err != nil {
+		panicking = false
+		return err // cannot happen: the scope is new
+	}
+	result, fnErr := h.callIn(fn)
+	err := h.scope.settle(fnErr)
 	panicking = false
 	state := TaskFinished
 	switch {
@@ -112,6 +115,13 @@ func (h *TaskHandle[T]) run(ctx context.Context, fn func(ctx context.Context) (T
 	}
 	h.finish(result, fnErr, state)
 	return err
+}
+
+// callIn calls fn in the handle's scope, as CancelScope.Run does, without
+// a closure to allocate.
+func (h *TaskHandle[T]) callIn(fn func(ctx context.Context) (T, error)) (T, error) {
+	defer h.scope.release()
+	return fn((*scopeCtx)(&h.scope))
 }
 
 func (h *TaskHandle[T]) finish(result T, err error, state TaskState) {

@@ -19,7 +19,7 @@ func Backend(name string) RunOption {
 
 // Run runs main on the selected backend.
 func Run(main func(ctx context.Context) error, opts ...RunOption) error {
-	cfg := anyiort.RunConfig{Backend: BackendStd}
+	cfg := anyiort.RunConfig{Backend: BackendStd, ForRun: true}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
@@ -51,6 +51,11 @@ func CurrentBackend(ctx context.Context) string { return backendOf(ctx).Name() }
 // backendOf is the backend ctx carries; a context that no Run made means the
 // default backend, so every function works from context.Background().
 func backendOf(ctx context.Context) anyiort.Backend {
+	if p := scopeParent(ctx); p != nil && p.scope().backend != nil {
+		// A scope's or a task's context: the scope took the backend from
+		// its parent at entry, which spares walking up the chain.
+		return p.scope().backend
+	}
 	if b := anyiort.FromContext(ctx); b != nil {
 		return b
 	}

@@ -32,6 +32,7 @@ func (c *scopeCtx) Deadline() (time.Time, bool) {
 
 func (c *scopeCtx) Done() <-chan struct{} {
 	s := c.scope()
+	s.link() // whoever holds Done may wait on it: the parent must tell us
 	s.mu.Lock()
 	if s.done == nil {
 		if s.err != nil {
@@ -54,14 +55,14 @@ func (c *scopeCtx) Err() error {
 	s.mu.Lock()
 	err := s.err
 	expired := s.deadlinePassedLocked()
-	poll := err == nil && s.foreignParent && !s.shield && s.state == scopeRunning
+	poll := s.parentMayHaveCancelledLocked()
 	s.mu.Unlock()
 	if expired {
 		s.deadlineReached()
 		return c.currentErr()
 	}
 	if poll {
-		return s.pollForeignParent()
+		return s.pollParent()
 	}
 	return err
 }
@@ -110,6 +111,7 @@ func (c *scopeCtx) AfterFunc(f func()) (stop func() bool) {
 // context: it arms the deadline timer.
 func (c *scopeCtx) watch(f, ifCancelled func()) (stop func() bool) {
 	s := c.scope()
+	s.link()
 	s.mu.Lock()
 	if s.armOnDemandLocked() {
 		s.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -17,10 +18,20 @@ type TaskGroup struct {
 	ids     *anyiort.TaskIDs    // the run's numbering of tasks
 	owner   int64               // the ID of the task that entered the group
 
-	mu        sync.Mutex // guards every field below
-	active    int        // tasks started and not yet returned
-	closed    bool       // the body and every task returned: no more tasks
-	waiting   anyiort.Waiter
+	tracker anyiort.TaskTracker // the backend, if it counts its tasks
+
+	// closed is set once the body and every task returned (no more
+	// tasks); active counts the tasks started and not yet returned.
+	// Atomics, so that starting and ending a task takes no lock, and
+	// active on a cache line of its own: every task's end writes it while
+	// StartSoon reads the fields above.
+	closed  atomic.Bool
+	waiting atomic.Pointer[anyiort.Waiter] // the host's, while it waits
+	_       [64]byte
+	active  atomic.Int64
+	_       [56]byte
+
+	mu        sync.Mutex  // guards every field below
 	errs      []error     // reported errors, in the order they happened
 	cancelled bool        // the body or a task returned the group's cancellation
 	panic     *PanicError // the first panic of a task
@@ -32,6 +43,9 @@ type TaskOption func(*taskOptions)
 type taskOptions struct{ name string }
 
 func taskOpts(opts []TaskOption) taskOptions {
+	if len(opts) == 0 {
+		return taskOptions{} // o would escape to the heap through opt(&o)
+	}
 	var o taskOptions
 	for _, opt := range opts {
 		opt(&o)
@@ -49,6 +63,7 @@ func WithTaskGroup(ctx context.Context, body func(ctx context.Context, tg *TaskG
 	err := tg.scope.Run(ctx, func(gctx context.Context) error {
 		tg.sctx, tg.backend = gctx.(*scopeCtx), backendOf(gctx)
 		tg.starter, _ = tg.backend.(anyiort.TaskStarter)
+		tg.tracker, _ = tg.backend.(anyiort.TaskTracker)
 		bodyPanic = tg.runBody(body)
 		if !tg.wait() {
 			// Exiting is a scheduling point even for a group that never
@@ -113,12 +128,13 @@ const errClosedGroup = "anyio: StartSoon or Start called on a task group that ha
 	"start tasks only while WithTaskGroup's body or one of the group's tasks is running"
 
 func (tg *TaskGroup) add() {
-	tg.mu.Lock()
-	defer tg.mu.Unlock()
-	if tg.closed {
+	// A task starts tasks only while it runs, so active is above zero and
+	// the group cannot close meanwhile; closed catches a start from
+	// outside after the group has exited.
+	if tg.closed.Load() {
 		panic(errClosedGroup)
 	}
-	tg.active++
+	tg.active.Add(1)
 }
 
 func (tg *TaskGroup) runTask(tc *taskCtx, fn func(ctx context.Context) error) {
@@ -152,15 +168,16 @@ func (tg *TaskGroup) taskReturned(err error) {
 }
 
 func (tg *TaskGroup) done() {
-	tg.mu.Lock()
-	tg.active--
-	w := tg.waiting
-	if tg.active > 0 {
-		w = nil
+	if tg.tracker != nil {
+		tg.tracker.TaskExited()
 	}
-	tg.mu.Unlock()
-	if w != nil {
-		w.Wake()
+	// The host stores its waiter before it looks at active again, and
+	// this looks at the waiter after lowering active: one of the two sees
+	// the other (the atomics are sequentially consistent).
+	if tg.active.Add(-1) == 0 {
+		if w := tg.waiting.Load(); w != nil {
+			(*w).Wake()
+		}
 	}
 }
 
@@ -168,24 +185,21 @@ func (tg *TaskGroup) done() {
 // and reports whether it had to wait. It is deliberately not cancellable:
 // cancellation reaches the tasks instead.
 func (tg *TaskGroup) wait() (waited bool) {
-	tg.mu.Lock()
-	for tg.active > 0 {
+	var w anyiort.Waiter
+	for tg.active.Load() > 0 {
 		waited = true
-		if tg.waiting == nil {
-			tg.waiting = tg.backend.NewWaiter()
+		if w == nil {
+			w = tg.backend.NewWaiter()
+			tg.waiting.Store(&w)
+			continue // look at active again, now that done can see w
 		}
-		w := tg.waiting
-		tg.mu.Unlock()
 		if err := w.Wait(context.Background(), "task group: waiting for its tasks"); err != nil {
 			// An uncancellable wait fails only when the backend ends the
 			// run (a simulated one unwinding its tasks): stop waiting.
-			tg.mu.Lock()
 			break
 		}
-		tg.mu.Lock()
 	}
-	tg.closed = true
-	tg.mu.Unlock()
+	tg.closed.Store(true)
 	return waited
 }
 
