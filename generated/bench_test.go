@@ -224,16 +224,14 @@ func BenchmarkFailAfterWaiting(b *testing.B) {
 			return nil
 		}
 	}
-	b.Run("anyio", func(b *testing.B) {
-		ctx := context.Background()
+	failAfter := func(b *testing.B, ctx context.Context) {
 		for range b.N {
 			if err := anyio.FailAfter(ctx, time.Second, body); err != nil {
 				b.Fatal(err)
 			}
 		}
-	})
-	b.Run("WithTimeout", func(b *testing.B) {
-		ctx := context.Background()
+	}
+	withTimeout := func(b *testing.B, ctx context.Context) {
 		for range b.N {
 			tctx, cancel := context.WithTimeout(ctx, time.Second)
 			err := body(tctx)
@@ -242,7 +240,22 @@ func BenchmarkFailAfterWaiting(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-	})
+	}
+	b.Run("anyio", func(b *testing.B) { failAfter(b, context.Background()) })
+	b.Run("WithTimeout", func(b *testing.B) { withTimeout(b, context.Background()) })
+	// Inside a task group's body, as in a server: the timeout's scope
+	// links to the group's scope (and WithTimeout's context to it too).
+	inGroup := func(b *testing.B, f func(*testing.B, context.Context)) {
+		err := anyio.WithTaskGroup(context.Background(), func(ctx context.Context, tg *anyio.TaskGroup) error {
+			f(b, ctx)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("in-group/anyio", func(b *testing.B) { inGroup(b, failAfter) })
+	b.Run("in-group/WithTimeout", func(b *testing.B) { inGroup(b, withTimeout) })
 }
 
 // BenchmarkCreateTask1000 starts 1000 tasks that each return a result and

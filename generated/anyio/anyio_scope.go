@@ -103,7 +103,7 @@ var errScopeReentered = errors.New("anyio: CancelScope.Run called twice: a cance
 // settles the cancellation as the type's documentation says. A scope is
 // entered once; a second Run returns an error.
 func (s *CancelScope) Run(ctx context.Context, body func(ctx context.Context) error) error {
-	if err := s.enter(ctx, backendOf(ctx)); err != nil {
+	if err := s.enter(ctx, backendOf(ctx), time.Time{}); err != nil {
 		return err
 	}
 	return s.settle(s.runBody(body))

@@ -5,36 +5,39 @@ package anyio
 
 import (
 	"context"
+	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
-// enter starts the scope under parent: it arms the deadline and starts
-// watching the parent's cancellation.
-func (s *CancelScope) enter(parent context.Context, b anyiort.Backend) error {
+// enter starts the scope under parent at now on b's clock (the zero time:
+// read the clock if the deadline needs it). Linking to the parent waits
+// until something waits on the context (link); until then Err polls the
+// parent. The deadline's timer waits likewise (armOnDemandLocked): a body
+// that never blocks costs neither.
+func (s *CancelScope) enter(parent context.Context, b anyiort.Backend, now time.Time) error {
+	canCancel := scopeParent(parent) != nil || parent.Done() != nil
 	s.mu.Lock()
 	if s.state != scopeUnentered {
 		s.mu.Unlock()
 		return errScopeReentered
 	}
 	s.state, s.parent, s.backend = scopeRunning, parent, b
-	// The deadline timer is armed only once someone waits on the context
-	// (armOnDemandLocked): a body that never blocks costs no timer.
-	expired := s.hasDeadline && s.err == nil && !s.deadline.After(b.Now())
-	cancelled := s.err != nil
+	s.parentCancels = canCancel
+	if !canCancel {
+		s.linked.Store(true) // nothing to link to
+	}
+	expired := false
+	if s.hasDeadline && s.err == nil {
+		if now.IsZero() {
+			now = b.Now()
+		}
+		expired = !s.deadline.After(now)
+	}
 	s.mu.Unlock()
 	if expired {
 		// A deadline already past cancels at the first checkpoint.
 		s.deadlineReached()
-		return nil
-	}
-	if !cancelled {
-		// Linking to the parent waits until something waits on the
-		// context (link); until then Err polls the parent.
-		canCancel := scopeParent(parent) != nil || parent.Done() != nil
-		s.mu.Lock()
-		s.parentCancels = canCancel
-		s.mu.Unlock()
 	}
 	return nil
 }
@@ -214,8 +217,13 @@ func (s *CancelScope) cancel(err, cause error) {
 
 // release ends the scope's life: no timer or parent link outlives Run.
 func (s *CancelScope) release() {
-	s.observeDeadline()
 	s.mu.Lock()
+	if s.deadlinePassedLocked() {
+		// A deadline that passed unnoticed still counts.
+		s.mu.Unlock()
+		s.deadlineReached()
+		s.mu.Lock()
+	}
 	s.state = scopeExited
 	timer, unlink := s.timer, s.unlink
 	s.timer, s.unlink = nil, nil

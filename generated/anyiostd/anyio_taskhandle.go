@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -98,7 +99,7 @@ func (h *TaskHandle[T]) run(ctx context.Context, fn func(ctx context.Context) (T
 			panic(pe) // the group still panics in its owner
 		}
 	}()
-	if err := h.scope.enter(ctx, backendOf(ctx)); err != nil {
+	if err := h.scope.enter(ctx, backendOf(ctx), time.Time{}); err != nil {
 		panicking = false
 		return err // cannot happen: the scope is new
 	}

@@ -13,10 +13,11 @@ func runWithTimeout(ctx context.Context, what string, d time.Duration, body func
 	b := backendOf(ctx)
 	s := NewCancelScope(opts...)
 	s.timeoutOp, s.timeout = what, d
-	if deadline := b.Now().Add(d); !s.hasDeadline || deadline.Before(s.deadline) {
+	now := b.Now()
+	if deadline := now.Add(d); !s.hasDeadline || deadline.Before(s.deadline) {
 		s.deadline, s.hasDeadline = deadline, true
 	}
-	if err := s.enter(ctx, b); err != nil {
+	if err := s.enter(ctx, b, now); err != nil {
 		return s, err
 	}
 	return s, s.settle(s.runBody(body))

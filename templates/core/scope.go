@@ -82,7 +82,7 @@ var errScopeReentered = errors.New("anyio: CancelScope.Run called twice: a cance
 
 // Run runs body with the scope's context and settles its cancellation.
 func (s *CancelScope) Run(ctx context.Context, body func(ctx context.Context) error) error {
-	if err := s.enter(ctx, backendOf(ctx)); err != nil {
+	if err := s.enter(ctx, backendOf(ctx), time.Time{}); err != nil {
 		return err
 	}
 	return s.settle(s.runBody(body))

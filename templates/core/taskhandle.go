@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -88,7 +89,7 @@ func (h *TaskHandle[T]) run(ctx context.Context, fn func(ctx context.Context) (T
 			panic(pe) // the group still panics in its owner
 		}
 	}()
-	if err := h.scope.enter(ctx, backendOf(ctx)); err != nil {
+	if err := h.scope.enter(ctx, backendOf(ctx), time.Time{}); err != nil {
 		panicking = false
 		return err // cannot happen: the scope is new
 	}
