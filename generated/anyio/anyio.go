@@ -34,7 +34,12 @@ const (
 	// BackendStd runs on goroutines, the wall clock and the OS network.
 	BackendStd = "std"
 	// BackendSim is a deterministic simulation: a virtual clock, a seeded
-	// scheduler that runs one task at a time, and an in-memory network.
+	// scheduler that runs one task at a time, and an in-memory network. The
+	// same program with the same seed makes the same run. Only waits through
+	// this package are simulated: inside a sim run, never block on a raw
+	// channel, a sync.Mutex held across a wait, time.Sleep, a bare go
+	// statement or the OS network; the run would stop until the misuse
+	// watchdog reports the task.
 	BackendSim = "sim"
 )
 

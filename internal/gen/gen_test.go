@@ -205,3 +205,32 @@ func copySources(t *testing.T) fstest.MapFS {
 	}
 	return out
 }
+
+// The simulator's limits reach go doc of every copy on Run and on
+// BackendSim, also one whose package documents itself (no package doc is
+// emitted there), and a -backends std copy gets no word of BackendSim.
+func TestSimulatorLimitsAreDocumentedWithoutPackageDoc(t *testing.T) {
+	g := defaultGenerator(t)
+	files, err := g.Generate(gen.Options{Package: "conc", NoPackageDoc: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(files["anyio.go"]), "// Package conc") {
+		t.Errorf("NoPackageDoc: anyio.go still documents the package")
+	}
+	for file, phrase := range map[string]string{
+		"anyio_run.go": "Only what goes through this package is simulated",
+		"anyio.go":     "Only waits through\n\t// this package are simulated",
+	} {
+		if !strings.Contains(string(files[file]), phrase) {
+			t.Errorf("%s does not say %q", file, phrase)
+		}
+	}
+	std, err := g.Generate(gen.Options{Package: "conc", NoPackageDoc: true, Backends: []string{"std"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(std["anyio.go"]), "BackendSim") {
+		t.Errorf("a -backends std copy mentions BackendSim")
+	}
+}

@@ -1,0 +1,146 @@
+package generated
+
+// Sim-only sentences of the core additions: what a seed fixes (Rand, task
+// IDs in reports), and the scheduling points a simulator needs where Go
+// would preempt (Send with room, an empty task group's exit).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/anyiogen/anyiogen/generated/anyio"
+)
+
+// "Rand: on sim a generator drawn from the run's seed, so the same seed
+// gives the same numbers."
+func TestSimRandFollowsSeed(t *testing.T) {
+	t.Parallel()
+	draw := func(seed int64) []uint64 {
+		var got []uint64
+		err := simRun(t, func(ctx context.Context) error {
+			for range 3 {
+				got = append(got, anyio.Rand(ctx).Uint64())
+			}
+			return nil
+		}, anyio.Seed(seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	a, b, c := draw(7), draw(7), draw(8)
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("seed 7 drew %v, then %v: want the same numbers", a, b)
+	}
+	if fmt.Sprint(a) == fmt.Sprint(c) {
+		t.Errorf("seeds 7 and 8 drew the same numbers %v", a)
+	}
+}
+
+// Drawing numbers does not change the schedule: Rand's stream is apart
+// from the scheduler's.
+func TestSimRandLeavesScheduleAlone(t *testing.T) {
+	t.Parallel()
+	order := func(draw bool) string {
+		var log []string
+		err := simRun(t, func(ctx context.Context) error {
+			return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				for i := range 4 {
+					tg.StartSoon(func(ctx context.Context) error {
+						if draw {
+							anyio.Rand(ctx).Uint64()
+						}
+						for step := range 3 {
+							log = append(log, fmt.Sprintf("%d.%d", i, step))
+							if err := anyio.Checkpoint(ctx); err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+				}
+				return nil
+			})
+		}, anyio.Seed(3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(log, " ")
+	}
+	if with, without := order(true), order(false); with != without {
+		t.Errorf("the schedule changed when tasks drew from Rand:\n with: %s\n without: %s", with, without)
+	}
+}
+
+// The deadlock report names each task by the ID its ctx reports, and the
+// same seed gives the same IDs.
+func TestSimDeadlockReportUsesTaskIDs(t *testing.T) {
+	t.Parallel()
+	var id int64
+	err := simRun(t, func(ctx context.Context) error {
+		tx, rx := anyio.NewMemoryObjectStream[int](0)
+		defer tx.Close()
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			h := anyio.CreateTask(tg, func(ctx context.Context) (int, error) { return rx.Receive(ctx) }, anyio.Name("waiter"))
+			id = h.Info().ID
+			return nil
+		})
+	})
+	if !errors.Is(err, anyio.ErrDeadlock) {
+		t.Fatalf("Run = %v, want ErrDeadlock", err)
+	}
+	want := fmt.Sprintf(`task "waiter" (task %d) waits on`, id)
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("the deadlock report does not say %q:\n%v", want, err)
+	}
+	if !strings.Contains(err.Error(), `(task 1) waits on: task group`) {
+		t.Errorf("the deadlock report does not name the main task as task 1:\n%v", err)
+	}
+}
+
+// "Every wait ... is a scheduling point on sim": two tasks sending into a
+// stream with room interleave, as AnyIO's send checkpoints first.
+func TestSimSendsWithRoomInterleave(t *testing.T) {
+	t.Parallel()
+	interleaved := 0
+	for seed := range int64(5) {
+		var got []string
+		err := simRun(t, func(ctx context.Context) error {
+			tx, rx := anyio.NewMemoryObjectStream[string](anyio.Unbounded)
+			err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				for _, who := range []string{"a", "b"} {
+					tg.StartSoon(func(ctx context.Context) error {
+						for range 10 {
+							if err := tx.Send(ctx, who); err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+				}
+				return nil
+			})
+			tx.Close()
+			for item, err := range rx.All(ctx) {
+				if err != nil {
+					return err
+				}
+				got = append(got, item)
+			}
+			return err
+		}, anyio.Seed(seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.Join(got, "")
+		if s != strings.Repeat("a", 10)+strings.Repeat("b", 10) && s != strings.Repeat("b", 10)+strings.Repeat("a", 10) {
+			interleaved++
+		}
+	}
+	if interleaved == 0 {
+		t.Errorf("over 5 seeds, two tasks' Sends into an unbounded stream never interleaved: Send with room is no scheduling point")
+	}
+}
