@@ -22,14 +22,6 @@ func (q *streamQueue[T]) push(v T) {
 	q.n++
 }
 
-// pushFront puts v before every other entry.
-func (q *streamQueue[T]) pushFront(v T) {
-	q.makeRoom()
-	q.head = (q.head - 1 + len(q.items)) % len(q.items)
-	q.items[q.head] = v
-	q.n++
-}
-
 // makeRoom grows the ring when it is full.
 func (q *streamQueue[T]) makeRoom() {
 	if q.n < len(q.items) {
