@@ -26,6 +26,26 @@ type TaskInfo = anyiort.TaskInfo
 // say) is task 0, the zero TaskInfo.
 func CurrentTask(ctx context.Context) TaskInfo { return anyiort.TaskOf(ctx).Info() }
 
+// taskCtx is the context a task runs with: its group's scope, whose
+// cancellation it shares with its siblings, and an identity of its own.
+// Everything but Value is the scope's, so a task costs one small
+// allocation and no goroutine or watcher of its own.
+type taskCtx struct {
+	*scopeCtx
+	task anyiort.Task
+}
+
+func (c *taskCtx) Value(key any) any {
+	if key == anyiort.TaskKey() {
+		return &c.task
+	}
+	return c.scopeCtx.Value(key)
+}
+
+func (c *taskCtx) String() string { return "anyio.Task" }
+
+var _ context.Context = (*taskCtx)(nil)
+
 // taskName is the name a task gets: the user's, or, for a backend that
 // reports tasks by name, the task function's.
 func taskName(b anyiort.Backend, name string, fn any) string {

@@ -3,30 +3,6 @@
 
 package anyio
 
-import (
-	"context"
-
-	anyiort "github.com/anyiogen/anyiogen/runtime"
-)
-
-// taskCtx is the context a task runs with: its group's scope, whose
-// cancellation it shares with its siblings, and an identity of its own.
-// Everything but Value is the scope's, so a task costs one small
-// allocation and no goroutine or watcher of its own.
-type taskCtx struct {
-	*scopeCtx
-	task anyiort.Task
-}
-
-func (c *taskCtx) Value(key any) any {
-	if key == anyiort.TaskKey() {
-		return &c.task
-	}
-	return c.scopeCtx.Value(key)
-}
-
-func (c *taskCtx) String() string { return "anyio.Task" }
-
 // newTask makes the context of a new task of tg whose parent is parent. An
 // unnamed task is named after fn on a backend that reports tasks by name.
 func (tg *TaskGroup) newTask(name string, fn any, parent int64) *taskCtx {
@@ -50,5 +26,3 @@ func (tg *TaskGroup) goTask(tc *taskCtx, run func()) {
 	}
 	tg.backend.Go(tc.task.Name, run)
 }
-
-var _ context.Context = (*taskCtx)(nil)
