@@ -1,0 +1,297 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// CapacityLimiter lends a limited number of tokens, one per borrower.
+type CapacityLimiter struct {
+	mu        sync.Mutex // guards every field below
+	total     int        // math.MaxInt when unbounded
+	borrowers []limiterLoan
+	held      map[any]bool // the keys of borrowers
+	waiters   waitQueue
+}
+
+// limiterLoan is one borrowed token: who holds it (key) and what
+// Statistics shows of the borrower.
+type limiterLoan struct{ key, shown any }
+
+// CapacityLimiterStatistics describes a CapacityLimiter at one moment.
+type CapacityLimiterStatistics struct {
+	BorrowedTokens, TotalTokens, TasksWaiting int
+	Borrowers                                 []any // in the order they acquired; a task borrower is its TaskInfo
+}
+
+// taskZeroLoan is the borrower of one acquire made with a context that no
+// task carries: each is a borrower of its own.
+type taskZeroLoan struct{ _ byte }
+
+var (
+	errAlreadyBorrowing = errors.New("anyio: CapacityLimiter: this borrower already holds one of its tokens")
+	errNotBorrowing     = errors.New("anyio: CapacityLimiter: this borrower holds none of its tokens")
+)
+
+// NewCapacityLimiter returns a limiter with totalTokens tokens.
+func NewCapacityLimiter(totalTokens int) *CapacityLimiter {
+	l := &CapacityLimiter{held: map[any]bool{}}
+	l.total = checkTotalTokens("NewCapacityLimiter", totalTokens)
+	return l
+}
+
+func checkTotalTokens(what string, n int) int {
+	switch {
+	case n == Unbounded:
+		return math.MaxInt
+	case n < 0:
+		panic(fmt.Sprintf("anyio: %s: %d tokens: want 0 or more, or Unbounded", what, n))
+	}
+	return n
+}
+
+// borrowerOf is the borrower a task's acquire or release stands for.
+func borrowerOf(ctx context.Context) (key, shown any, taskZero bool) {
+	if t := anyiort.TaskOf(ctx); t != nil {
+		return t, t.Info(), false
+	}
+	return nil, TaskInfo{}, true
+}
+
+// Acquire borrows a token for the calling task, waiting while none is free.
+func (l *CapacityLimiter) Acquire(ctx context.Context) error {
+	key, shown, zero := borrowerOf(ctx)
+	if zero {
+		key = &taskZeroLoan{}
+	}
+	return l.acquire(ctx, key, shown)
+}
+
+// AcquireNowait borrows a token for the calling task if one is free.
+func (l *CapacityLimiter) AcquireNowait(ctx context.Context) error {
+	key, shown, zero := borrowerOf(ctx)
+	if zero {
+		key = &taskZeroLoan{}
+	}
+	return l.acquireNowait(key, shown)
+}
+
+// AcquireOnBehalfOf borrows a token for borrower, waiting while none is free.
+func (l *CapacityLimiter) AcquireOnBehalfOf(ctx context.Context, borrower any) error {
+	return l.acquire(ctx, borrower, borrower)
+}
+
+// AcquireOnBehalfOfNowait borrows a token for borrower if one is free.
+func (l *CapacityLimiter) AcquireOnBehalfOfNowait(borrower any) error {
+	return l.acquireNowait(borrower, borrower)
+}
+
+func (l *CapacityLimiter) acquireNowait(key, shown any) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.held[key]:
+		return errAlreadyBorrowing
+	case len(l.borrowers) >= l.total || !l.waiters.empty():
+		return ErrWouldBlock
+	}
+	l.lendLocked(key, shown)
+	return nil
+}
+
+func (l *CapacityLimiter) acquire(ctx context.Context, key, shown any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	if l.held[key] {
+		l.mu.Unlock()
+		return errAlreadyBorrowing
+	}
+	if len(l.borrowers) < l.total && l.waiters.empty() {
+		l.lendLocked(key, shown)
+		l.mu.Unlock()
+		afterUncontended(ctx)
+		return nil
+	}
+	w := newSyncWaiter(ctx, anyiort.TaskOf(ctx))
+	w.borrower, w.shown = key, shown
+	l.waiters.push(w)
+	l.mu.Unlock()
+	err := w.waiter.Wait(ctx, waitReason(ctx, "acquire of a CapacityLimiter", l.holders))
+	l.mu.Lock()
+	if w.granted {
+		cerr := ctx.Err()
+		if cerr == nil {
+			l.mu.Unlock()
+			return nil
+		}
+		// Lent a token, then cancelled: the token goes to the next waiter.
+		wake := l.returnLocked(key)
+		l.mu.Unlock()
+		wakeAll(wake)
+		return cerr
+	}
+	w.left = true
+	l.waiters.remove(w)
+	l.mu.Unlock()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return err
+}
+
+func (l *CapacityLimiter) lendLocked(key, shown any) {
+	l.held[key] = true
+	l.borrowers = append(l.borrowers, limiterLoan{key: key, shown: shown})
+}
+
+// Release returns the calling task's token.
+func (l *CapacityLimiter) Release(ctx context.Context) error {
+	key, _, zero := borrowerOf(ctx)
+	l.mu.Lock()
+	if zero {
+		// Task 0 returns any one of the tokens that task 0 borrowed.
+		for _, b := range l.borrowers {
+			if _, ok := b.key.(*taskZeroLoan); ok {
+				key = b.key
+				break
+			}
+		}
+	}
+	if !l.held[key] {
+		l.mu.Unlock()
+		return errNotBorrowing
+	}
+	wake := l.returnLocked(key)
+	l.mu.Unlock()
+	wakeAll(wake)
+	return nil
+}
+
+// ReleaseOnBehalfOf returns borrower's token.
+func (l *CapacityLimiter) ReleaseOnBehalfOf(borrower any) error {
+	l.mu.Lock()
+	if !l.held[borrower] {
+		l.mu.Unlock()
+		return errNotBorrowing
+	}
+	wake := l.returnLocked(borrower)
+	l.mu.Unlock()
+	wakeAll(wake)
+	return nil
+}
+
+// returnLocked takes key's token back and lends what is free to the oldest
+// waiters; the caller wakes them after unlocking.
+func (l *CapacityLimiter) returnLocked(key any) []*syncWaiter {
+	delete(l.held, key)
+	for i, b := range l.borrowers {
+		if b.key == key {
+			l.borrowers = append(l.borrowers[:i], l.borrowers[i+1:]...)
+			break
+		}
+	}
+	return l.lendToWaitersLocked()
+}
+
+func (l *CapacityLimiter) lendToWaitersLocked() []*syncWaiter {
+	var wake []*syncWaiter
+	for len(l.borrowers) < l.total {
+		w := l.waiters.popLive()
+		if w == nil {
+			break
+		}
+		w.granted = true
+		l.lendLocked(w.borrower, w.shown)
+		wake = append(wake, w)
+	}
+	return wake
+}
+
+func wakeAll(ws []*syncWaiter) {
+	for _, w := range ws {
+		w.waiter.Wake()
+	}
+}
+
+// TotalTokens is the number of tokens; Unbounded for no limit.
+func (l *CapacityLimiter) TotalTokens() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return shownTotal(l.total)
+}
+
+func shownTotal(n int) int {
+	if n == math.MaxInt {
+		return Unbounded
+	}
+	return n
+}
+
+// SetTotalTokens changes the number of tokens.
+func (l *CapacityLimiter) SetTotalTokens(n int) {
+	total := checkTotalTokens("CapacityLimiter.SetTotalTokens", n)
+	l.mu.Lock()
+	l.total = total
+	wake := l.lendToWaitersLocked()
+	l.mu.Unlock()
+	wakeAll(wake)
+}
+
+// BorrowedTokens is the number of tokens lent.
+func (l *CapacityLimiter) BorrowedTokens() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.borrowers)
+}
+
+// AvailableTokens is the number of tokens free; Unbounded for no limit.
+func (l *CapacityLimiter) AvailableTokens() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.total == math.MaxInt {
+		return Unbounded
+	}
+	return max(0, l.total-len(l.borrowers))
+}
+
+// Statistics describes the limiter now.
+func (l *CapacityLimiter) Statistics() CapacityLimiterStatistics {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	shown := make([]any, len(l.borrowers))
+	for i, b := range l.borrowers {
+		shown[i] = b.shown
+	}
+	return CapacityLimiterStatistics{
+		BorrowedTokens: len(l.borrowers),
+		TotalTokens:    shownTotal(l.total),
+		TasksWaiting:   l.waiters.waiting(),
+		Borrowers:      shown,
+	}
+}
+
+// holders names the borrowers, for a report.
+func (l *CapacityLimiter) holders() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var names []string
+	for _, b := range l.borrowers {
+		switch k := b.key.(type) {
+		case *anyiort.Task:
+			names = append(names, taskLabel(k))
+		case *taskZeroLoan:
+			names = append(names, taskLabel(nil))
+		default:
+			names = append(names, fmt.Sprintf("%v", b.shown))
+		}
+	}
+	return strings.Join(names, ", ")
+}
