@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
 )
@@ -142,5 +143,82 @@ func TestSimSendsWithRoomInterleave(t *testing.T) {
 	}
 	if interleaved == 0 {
 		t.Errorf("over 5 seeds, two tasks' Sends into an unbounded stream never interleaved: Send with room is no scheduling point")
+	}
+}
+
+// "a deadlock among these waits is reported with what each task waits on
+// ("acquire of a Lock held by task \"db\"")".
+func TestSimDeadlockNamesLockHolder(t *testing.T) {
+	t.Parallel()
+	err := simRun(t, func(ctx context.Context) error {
+		a, b := anyio.NewLock(), anyio.NewLock()
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			cross := func(first, second *anyio.Lock) func(ctx context.Context) error {
+				return func(ctx context.Context) error {
+					if err := first.Acquire(ctx); err != nil {
+						return err
+					}
+					defer first.Release()
+					if err := anyio.Sleep(ctx, time.Millisecond); err != nil {
+						return err
+					}
+					if err := second.Acquire(ctx); err != nil {
+						return err
+					}
+					second.Release()
+					return nil
+				}
+			}
+			tg.StartSoon(cross(a, b), anyio.Name("db"))
+			tg.StartSoon(cross(b, a), anyio.Name("cache"))
+			return nil
+		})
+	})
+	if !errors.Is(err, anyio.ErrDeadlock) {
+		t.Fatalf("Run = %v, want ErrDeadlock", err)
+	}
+	for _, want := range []string{
+		`task "cache" (task 3) waits on: acquire of a Lock held by task "db" (task 2)`,
+		`task "db" (task 2) waits on: acquire of a Lock held by task "cache" (task 3)`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the deadlock report does not say %q:\n%v", want, err)
+		}
+	}
+}
+
+// The same for a CapacityLimiter: the report names its borrowers.
+func TestSimDeadlockNamesLimiterBorrowers(t *testing.T) {
+	t.Parallel()
+	err := simRun(t, func(ctx context.Context) error {
+		l := anyio.NewCapacityLimiter(1)
+		never := anyio.NewEvent()
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				if err := l.Acquire(ctx); err != nil {
+					return err
+				}
+				defer l.Release(ctx)
+				return never.Wait(ctx)
+			}, anyio.Name("holder"))
+			tg.StartSoon(func(ctx context.Context) error {
+				if err := anyio.Sleep(ctx, time.Millisecond); err != nil {
+					return err
+				}
+				return l.Acquire(ctx)
+			}, anyio.Name("queued"))
+			return nil
+		})
+	})
+	if !errors.Is(err, anyio.ErrDeadlock) {
+		t.Fatalf("Run = %v, want ErrDeadlock", err)
+	}
+	for _, want := range []string{
+		`task "queued" (task 3) waits on: acquire of a CapacityLimiter held by task "holder" (task 2)`,
+		`task "holder" (task 2) waits on: wait on an Event`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the deadlock report does not say %q:\n%v", want, err)
+		}
 	}
 }
