@@ -8,6 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -220,5 +223,96 @@ func TestSimDeadlockNamesLimiterBorrowers(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the deadlock report does not say %q:\n%v", want, err)
 		}
+	}
+}
+
+// On sim, a ToThread call takes no virtual time and no other task runs
+// until it returns; a run waiting for it is not deadlocked.
+func TestSimToThreadRunsAlone(t *testing.T) {
+	t.Parallel()
+	var log []string
+	err := simRun(t, func(ctx context.Context) error {
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				for range 3 {
+					log = append(log, "other")
+					if err := anyio.Checkpoint(ctx); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			start := anyio.Now(ctx)
+			_, err := anyio.ToThread(ctx, func() (int, error) {
+				log = append(log, "thread start")
+				time.Sleep(30 * time.Millisecond)
+				log = append(log, "thread end")
+				return 0, nil
+			})
+			if d := anyio.Now(ctx).Sub(start); d != 0 {
+				t.Errorf("ToThread took %v of virtual time, want 0", d)
+			}
+			return err
+		})
+	}, anyio.Seed(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Join(log, ",")
+	if !strings.Contains(s, "thread start,thread end") {
+		t.Errorf("another task ran while the thread did: %s", s)
+	}
+}
+
+// On sim, an http.Handler calls into the run with FromThread while the main
+// task waits for its client in ToThread: the handler's calls run as tasks.
+func TestSimFromThreadServesHTTP(t *testing.T) {
+	t.Parallel()
+	err := simRun(t, func(ctx context.Context) error {
+		tok := anyio.CurrentToken(ctx)
+		lock := anyio.NewLock()
+		hits := 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			err := anyio.FromThread(tok, func(ctx context.Context) error {
+				if err := lock.Acquire(ctx); err != nil {
+					return err
+				}
+				defer lock.Release()
+				if err := anyio.Sleep(ctx, time.Millisecond); err != nil {
+					return err
+				}
+				hits++
+				_, err := fmt.Fprintf(w, "hit %d at %v", hits, anyio.CurrentTask(ctx).ID > 1)
+				return err
+			})
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			}
+		}))
+		defer srv.Close()
+		client := srv.Client()
+		got, err := anyio.ToThread(ctx, func() (string, error) {
+			var bodies []string
+			for range 2 {
+				resp, err := client.Get(srv.URL)
+				if err != nil {
+					return "", err
+				}
+				body, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if err != nil {
+					return "", err
+				}
+				bodies = append(bodies, string(body))
+			}
+			return strings.Join(bodies, "; "), nil
+		})
+		if want := "hit 1 at true; hit 2 at true"; got != want {
+			t.Errorf("responses %q, want %q", got, want)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -22,6 +22,8 @@ var (
 	// ErrDeadlock: on a simulated backend, every task is blocked and no timer
 	// is pending.
 	ErrDeadlock = errors.New("anyio: deadlock: every task is blocked and no timer is pending")
+	// ErrRunFinished: FromThread was called after its run had ended.
+	ErrRunFinished = errors.New("anyio: the run has finished")
 	// ErrTimeout is FailAfter's timeout. It also matches
 	// context.DeadlineExceeded and reports Timeout() true, like the context
 	// package's own deadline error, so net-style timeout checks accept it.

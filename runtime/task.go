@@ -2,6 +2,7 @@ package anyiort
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 )
 
@@ -16,26 +17,26 @@ type TaskInfo struct {
 
 // Task is the identity a task's context carries: its ID and name, its
 // parent (which changes once, when a task started with Start reports that it
-// is ready and moves to its group), and the numbering of its run, from which
-// the tasks it starts take their IDs.
+// is ready and moves to its group), and its run, from which the tasks it
+// starts take their IDs.
 type Task struct {
 	ID     int64
 	Name   string
-	IDs    *TaskIDs
+	Run    *Run
 	parent atomic.Int64
 }
 
-// NewTask returns the identity of a task numbered by ids.
-func NewTask(ids *TaskIDs, parent int64, name string) *Task {
-	t := &Task{ID: ids.Next(), Name: name, IDs: ids}
+// NewTask returns the identity of a new task of run.
+func NewTask(run *Run, parent int64, name string) *Task {
+	t := &Task{ID: run.NextTaskID(), Name: name, Run: run}
 	t.parent.Store(parent)
 	return t
 }
 
-// Init sets t up in place as a new task numbered by ids: portable code
-// embeds a Task in its own per-task record to spare an allocation.
-func (t *Task) Init(ids *TaskIDs, parent int64, name string) {
-	t.ID, t.Name, t.IDs = ids.Next(), name, ids
+// Init sets t up in place as a new task of run: portable code embeds a
+// Task in its own per-task record to spare an allocation.
+func (t *Task) Init(run *Run, parent int64, name string) {
+	t.ID, t.Name, t.Run = run.NextTaskID(), name, run
 	t.parent.Store(parent)
 }
 
@@ -50,14 +51,50 @@ func (t *Task) Info() TaskInfo {
 	return TaskInfo{ID: t.ID, ParentID: t.parent.Load(), Name: t.Name}
 }
 
-// TaskIDs numbers the tasks of one run.
-type TaskIDs struct{ last atomic.Int64 }
+// Run is what the tasks of one run share: the numbering of its tasks,
+// whether it has ended, and what portable code keeps once per run (such as
+// the default thread limiter).
+type Run struct {
+	lastID atomic.Int64
+	end    sync.Once
+	done   chan struct{} // closed by End
+	values sync.Map
+}
 
-// Next returns the next unused ID.
-func (n *TaskIDs) Next() int64 { return n.last.Add(1) }
+// NewRun returns a run that has not ended.
+func NewRun() *Run { return &Run{done: make(chan struct{})} }
 
-// backgroundIDs numbers the tasks started from contexts that no Run made.
-var backgroundIDs TaskIDs
+// NextTaskID returns the next unused task ID.
+func (r *Run) NextTaskID() int64 { return r.lastID.Add(1) }
+
+// End marks the run as over; calling it again does nothing.
+func (r *Run) End() { r.end.Do(func() { close(r.done) }) }
+
+// Done is closed once the run is over.
+func (r *Run) Done() <-chan struct{} { return r.done }
+
+// Ended reports whether the run is over.
+func (r *Run) Ended() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Value returns what the run keeps under key, made by init on first use.
+// Keys are private types of the generated copy that uses them.
+func (r *Run) Value(key any, init func() any) any {
+	if v, ok := r.values.Load(key); ok {
+		return v
+	}
+	v, _ := r.values.LoadOrStore(key, init())
+	return v
+}
+
+// backgroundRun is the run of the contexts that no Run made; it never ends.
+var backgroundRun = NewRun()
 
 type taskKey struct{}
 
@@ -66,11 +103,17 @@ type taskKey struct{}
 // Value method.
 func TaskKey() any { return taskKey{} }
 
-// WithMainTask returns ctx carrying the main task of a new run, named name:
-// task 1, with a numbering of its own for the tasks it starts.
-func WithMainTask(ctx context.Context, name string) context.Context {
-	ids := new(TaskIDs)
-	return context.WithValue(ctx, taskKey{}, NewTask(ids, 0, name))
+// WithMainTask returns ctx carrying the main task of a new run, named name
+// (task 1), and that run, for the caller to End when it is over.
+func WithMainTask(ctx context.Context, name string) (context.Context, *Run) {
+	run := NewRun()
+	return context.WithValue(ctx, taskKey{}, NewTask(run, 0, name)), run
+}
+
+// WithTask returns ctx carrying t: for a task whose context is not a task
+// group's, such as one started from outside the run.
+func WithTask(ctx context.Context, t *Task) context.Context {
+	return context.WithValue(ctx, taskKey{}, t)
 }
 
 // TaskOf returns the task ctx belongs to, or nil for a context that no task
@@ -80,13 +123,13 @@ func TaskOf(ctx context.Context) *Task {
 	return t
 }
 
-// TaskIDsOf returns the numbering from which a task started under ctx takes
-// its ID: its run's, or, outside any run, one shared by the process.
-func TaskIDsOf(ctx context.Context) *TaskIDs {
-	if t := TaskOf(ctx); t != nil && t.IDs != nil {
-		return t.IDs
+// RunOf returns the run of ctx: its task's, or, outside any run, one shared
+// by the process that never ends.
+func RunOf(ctx context.Context) *Run {
+	if t := TaskOf(ctx); t != nil && t.Run != nil {
+		return t.Run
 	}
-	return &backgroundIDs
+	return backgroundRun
 }
 
 // TaskStarter is implemented by backends that label tasks with the identity
@@ -119,4 +162,18 @@ type QuiescenceWaiter interface {
 // task it started with Go or GoTask returns.
 type TaskTracker interface {
 	TaskExited()
+}
+
+// Threads is implemented by backends that must see code that runs outside
+// the run's tasks: a blocking function that ToThread runs in a goroutine of
+// its own, and calls into the run that FromThread makes from goroutines the
+// run did not start. A simulated backend runs no task while a thread runs,
+// except tasks started from outside (which the thread may be waiting for),
+// moves no clock meanwhile, and takes neither for a deadlock.
+type Threads interface {
+	// GoThread runs fn in a goroutine of its own, outside the run's tasks.
+	GoThread(fn func())
+	// GoFromOutside starts fn as a task of the run on behalf of a goroutine
+	// outside it; false when the run is over and fn will not run.
+	GoFromOutside(t *Task, fn func()) bool
 }

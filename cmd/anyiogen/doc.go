@@ -42,8 +42,11 @@
 //		std is always needed, as the backend of a context no Run made
 //	-primitives LIST
 //		comma-separated subset of taskgroup, failafter, moveonafter,
-//		memorystream, connecttcp (default: all); what they need comes along,
-//		and cancel scopes, time and Run are always there
+//		memorystream, connecttcp, event, lock, semaphore, capacitylimiter,
+//		condition, tothread (default: all); what they need comes along
+//		(condition brings lock; tothread brings capacitylimiter and
+//		taskgroup), and cancel scopes, time, Run, task identity and
+//		ResourceGuard are always there
 //	-spec FILE
 //		read this API spec instead of the embedded one
 //	-standalone

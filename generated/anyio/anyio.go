@@ -62,6 +62,9 @@ var (
 	// operation on a resource: two Receives, or two Sends, on one
 	// SocketStream at once, or two Accepts on one TCPListener, as in AnyIO.
 	ErrBusyResource = anyiort.ErrBusyResource
+	// ErrRunFinished is returned by FromThread when the run its token came
+	// from has ended; the function given to it did not run.
+	ErrRunFinished = anyiort.ErrRunFinished
 	// ErrDeadlock is returned, wrapped with the names of the blocked tasks, by
 	// a Run on a simulated backend in which every task is blocked and no
 	// timer is pending.

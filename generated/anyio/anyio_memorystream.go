@@ -12,9 +12,6 @@ import (
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
-// Unbounded is the buffer size of a stream whose Send never waits.
-const Unbounded = -1
-
 // StreamStatistics describes a memory object stream at one moment.
 type StreamStatistics struct {
 	CurrentBufferUsed, MaxBufferSize      int // MaxBufferSize is Unbounded for an unbounded stream

@@ -47,7 +47,8 @@ func Run(main func(ctx context.Context) error, opts ...RunOption) error {
 	if err != nil {
 		return fmt.Errorf("anyio: backend %q: %w", cfg.Backend, err)
 	}
-	ctx := anyiort.WithMainTask(anyiort.WithBackend(context.Background(), b), taskName(b, "", main))
+	ctx, run := anyiort.WithMainTask(anyiort.WithBackend(context.Background(), b), taskName(b, "", main))
+	defer run.End() // FromThread calls from now on get ErrRunFinished
 	return b.Run(func() error { return main(ctx) })
 }
 

@@ -79,6 +79,9 @@ func (b *simBackend) nextLocked() *simTask {
 	if n == 0 || b.over || b.timerDueLocked() {
 		return nil
 	}
+	if b.threads > 0 {
+		return b.nextOutsideLocked()
+	}
 	i := 0
 	if n > 1 {
 		i = b.rng.IntN(n)
@@ -129,6 +132,27 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 			b.progress++
 			b.handOffLocked(next)
 			return false
+		}
+		if b.threads > 0 {
+			// A ToThread function is running: nothing else may run, and
+			// the clock stands still, until it returns, unless the tasks
+			// it called in from outside are waiting for a timer: then
+			// time passes for them.
+			if b.outsideParkedLocked() && len(b.timers) > 0 {
+				b.now = b.timers[0].when
+				b.mu.Unlock()
+				continue
+			}
+			b.idle = true
+			b.mu.Unlock()
+			select {
+			case <-b.kick:
+			case <-tick:
+			}
+			b.mu.Lock()
+			b.idle = false
+			b.mu.Unlock()
+			continue
 		}
 		if len(b.fallbacks) > 0 {
 			b.mu.Unlock()

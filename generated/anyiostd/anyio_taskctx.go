@@ -15,7 +15,7 @@ func (tg *TaskGroup) newTask(name string, fn any, parent int64) *taskCtx {
 // its own to spare an allocation.
 func (tg *TaskGroup) initTask(tc *taskCtx, name string, fn any, parent int64) {
 	tc.scopeCtx = tg.sctx
-	tc.task.Init(tg.ids, parent, taskName(tg.backend, name, fn))
+	tc.task.Init(tg.run, parent, taskName(tg.backend, name, fn))
 }
 
 // goTask starts run as tc's task on the group's backend.

@@ -20,7 +20,7 @@ type TaskGroup struct {
 	sctx    *scopeCtx // the scope's context: every task's context wraps it
 	backend anyiort.Backend
 	starter anyiort.TaskStarter // the backend, if it labels tasks itself
-	ids     *anyiort.TaskIDs    // the run's numbering of tasks
+	run     *anyiort.Run        // the run its tasks belong to
 	owner   int64               // the ID of the task that entered the group
 
 	tracker anyiort.TaskTracker // the backend, if it counts its tasks
@@ -77,7 +77,7 @@ func Name(name string) TaskOption { return func(o *taskOptions) { o.name = name 
 // WithTaskGroup panics in the caller's goroutine with a *PanicError. A
 // panic in body is raised again, unchanged, in the same way.
 func WithTaskGroup(ctx context.Context, body func(ctx context.Context, tg *TaskGroup) error) error {
-	tg := &TaskGroup{scope: NewCancelScope(), ids: anyiort.TaskIDsOf(ctx), owner: anyiort.TaskOf(ctx).Info().ID}
+	tg := &TaskGroup{scope: NewCancelScope(), run: anyiort.RunOf(ctx), owner: anyiort.TaskOf(ctx).Info().ID}
 	var bodyPanic any
 	err := tg.scope.Run(ctx, func(gctx context.Context) error {
 		tg.sctx, tg.backend = gctx.(*scopeCtx), backendOf(gctx)

@@ -215,12 +215,6 @@ func (l *CapacityLimiter) lendToWaitersLocked() []*syncWaiter {
 	return wake
 }
 
-func wakeAll(ws []*syncWaiter) {
-	for _, w := range ws {
-		w.waiter.Wake()
-	}
-}
-
 // TotalTokens is the number of tokens; Unbounded for no limit.
 func (l *CapacityLimiter) TotalTokens() int {
 	l.mu.Lock()

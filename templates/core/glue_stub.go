@@ -22,4 +22,5 @@ var (
 	ErrWouldBlock     = anyiort.ErrWouldBlock
 	ErrBusyResource   = anyiort.ErrBusyResource
 	ErrDeadlock       = anyiort.ErrDeadlock
+	ErrRunFinished    = anyiort.ErrRunFinished
 )

@@ -135,9 +135,3 @@ func (l *Lock) Statistics() LockStatistics {
 	defer l.mu.Unlock()
 	return LockStatistics{Locked: l.locked, Owner: l.owner.Info(), TasksWaiting: l.waiters.waiting()}
 }
-
-func wakeSync(w *syncWaiter) {
-	if w != nil {
-		w.waiter.Wake()
-	}
-}

@@ -125,3 +125,17 @@ func taskLabel(t *anyiort.Task) string {
 	}
 	return fmt.Sprintf("task %q (task %d)", t.Name, t.ID)
 }
+
+// wakeSync wakes w, if any, after the caller has unlocked.
+func wakeSync(w *syncWaiter) {
+	if w != nil {
+		w.waiter.Wake()
+	}
+}
+
+// wakeAll wakes each of ws, after the caller has unlocked.
+func wakeAll(ws []*syncWaiter) {
+	for _, w := range ws {
+		w.waiter.Wake()
+	}
+}

@@ -27,6 +27,7 @@ type simBackend struct {
 	rng          *rand.Rand   // the scheduler's choices
 	userRng      *rand.Rand   // seeds the generators of Rand, apart from the scheduler's
 	quiescent    []*simWaiter // WaitAllTasksBlocked callers, woken when nothing else can run
+	threads      int          // ToThread functions in flight (GoThread)
 	now          time.Time
 	current      *simTask            // holds the baton; nil: the scheduler does
 	runnable     []*simTask          // in a deterministic order; picked at random

@@ -35,6 +35,7 @@ type simTask struct {
 	foreign bool   // its Wait watches a context anyio does not control
 	kill    bool   // the run is over: unwind with runtime.Goexit
 	dying   bool   // it is unwinding; scheduling points return at once
+	outside bool   // started from outside the run (FromThread), or by such a task: it may run while a thread is in flight
 }
 
 // NamesTasks implements anyiort.TaskNamer: deadlock and misuse reports name
@@ -67,6 +68,7 @@ func (b *simBackend) GoTask(task *anyiort.Task, fn func()) {
 	}
 	t := b.newTaskLocked(task.Name, fn)
 	t.taskID = task.ID
+	t.outside = b.current != nil && b.current.outside
 	b.readyLocked(t)
 	kick := b.idle
 	b.mu.Unlock()

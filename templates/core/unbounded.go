@@ -1,0 +1,5 @@
+package core
+
+// Unbounded is the size of what has no limit: a memory object stream's
+// buffer, a CapacityLimiter's tokens.
+const Unbounded = -1
