@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -23,11 +24,18 @@ import (
 // 0: its acquires are not checked against each other, so plain
 // goroutines sharing such a context still wait for each other.
 type Lock struct {
-	mu      sync.Mutex // guards every field below
-	locked  bool
-	owner   *anyiort.Task // the holder; nil when free or held by task 0
+	state atomic.Int32                 // lockFree, lockHeld or lockContended
+	owner atomic.Pointer[anyiort.Task] // the holder; nil when free or held by task 0
+
+	mu      sync.Mutex // guards waiters, and state's moves to and from lockContended
 	waiters waitQueue
 }
+
+const (
+	lockFree      int32 = iota
+	lockHeld            // held, nobody waiting: Release may free it with a CAS
+	lockContended       // held, and someone may wait: Release goes through mu
+)
 
 // LockStatistics describes a Lock at one moment.
 type LockStatistics struct {
@@ -37,8 +45,9 @@ type LockStatistics struct {
 }
 
 var (
-	errLockHeld        = errors.New("anyio: Lock.Acquire: the calling task already holds this lock")
-	errLockNotHeldByMe = "anyio: Lock.Release: the lock is not held"
+	errLockHeld     = errors.New("anyio: Lock.Acquire: the calling task already holds this lock")
+	errLockNotHeld  = "anyio: Lock.Release: the lock is not held"
+	errLockHeldByMe = errors.New("anyio: Lock.AcquireNowait: the calling task already holds this lock")
 )
 
 // NewLock returns an unlocked Lock.
@@ -55,21 +64,44 @@ func (l *Lock) Acquire(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	task := anyiort.TaskOf(ctx)
-	l.mu.Lock()
-	if !l.locked && l.waiters.empty() {
-		l.locked, l.owner = true, task
-		l.mu.Unlock()
+	task := taskOf(ctx)
+	if l.state.CompareAndSwap(lockFree, lockHeld) {
+		l.owner.Store(task)
 		afterUncontended(ctx)
 		return nil
 	}
-	if task != nil && l.owner == task {
+	return l.acquireSlow(ctx, task)
+}
+
+func (l *Lock) acquireSlow(ctx context.Context, task *anyiort.Task) error {
+	l.mu.Lock()
+	for {
+		switch l.state.Load() {
+		case lockFree:
+			// Free means nobody waits: a release hands the lock to a live
+			// waiter and frees it only when there is none.
+			if !l.state.CompareAndSwap(lockFree, lockHeld) {
+				continue // a fast path won
+			}
+			l.owner.Store(task)
+			l.mu.Unlock()
+			afterUncontended(ctx)
+			return nil
+		case lockHeld:
+			if !l.state.CompareAndSwap(lockHeld, lockContended) {
+				continue // released meanwhile
+			}
+		}
+		break
+	}
+	owner := l.owner.Load()
+	if task != nil && owner == task {
+		l.maybeUncontendLocked()
 		l.mu.Unlock()
 		return errLockHeld
 	}
 	w := newSyncWaiter(ctx, task)
 	l.waiters.push(w)
-	owner := l.owner
 	l.mu.Unlock()
 	err := w.waiter.Wait(ctx, waitReason(ctx, "acquire of a Lock", func() string { return taskLabel(owner) }))
 	l.mu.Lock()
@@ -88,6 +120,7 @@ func (l *Lock) Acquire(ctx context.Context) error {
 	}
 	w.left = true
 	l.waiters.remove(w)
+	l.maybeUncontendLocked()
 	l.mu.Unlock()
 	if err == nil {
 		err = ctx.Err()
@@ -95,30 +128,42 @@ func (l *Lock) Acquire(ctx context.Context) error {
 	return err
 }
 
+// maybeUncontendLocked lets Release take the fast path again once nobody
+// waits.
+func (l *Lock) maybeUncontendLocked() {
+	if l.waiters.empty() {
+		l.state.CompareAndSwap(lockContended, lockHeld)
+	}
+}
+
 // AcquireNowait takes the lock if that needs no waiting. It returns
 // ErrWouldBlock when another task holds it or anyone waits, and an
 // error when the task of ctx already holds it.
 func (l *Lock) AcquireNowait(ctx context.Context) error {
-	task := anyiort.TaskOf(ctx)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	switch {
-	case l.locked && task != nil && l.owner == task:
-		return errLockHeld
-	case l.locked || !l.waiters.empty():
-		return ErrWouldBlock
+	task := taskOf(ctx)
+	if l.state.CompareAndSwap(lockFree, lockHeld) {
+		l.owner.Store(task)
+		return nil
 	}
-	l.locked, l.owner = true, task
-	return nil
+	if task != nil && l.owner.Load() == task {
+		return errLockHeldByMe
+	}
+	return ErrWouldBlock
 }
 
 // Release releases the lock, handing it to the oldest waiter. It
 // panics when the lock is not held.
 func (l *Lock) Release() {
+	if l.state.Load() == lockHeld {
+		l.owner.Store(nil)
+		if l.state.CompareAndSwap(lockHeld, lockFree) {
+			return
+		}
+	}
 	l.mu.Lock()
-	if !l.locked {
+	if l.state.Load() == lockFree {
 		l.mu.Unlock()
-		panic(errLockNotHeldByMe)
+		panic(errLockNotHeld)
 	}
 	next := l.releaseLocked()
 	l.mu.Unlock()
@@ -129,31 +174,30 @@ func (l *Lock) Release() {
 // wakes after unlocking, or frees it.
 func (l *Lock) releaseLocked() *syncWaiter {
 	if next := l.waiters.popLive(); next != nil {
-		l.owner, next.granted = next.task, true
+		l.owner.Store(next.task)
+		next.granted = true
+		if l.waiters.empty() {
+			l.state.Store(lockHeld)
+		}
 		return next
 	}
-	l.locked, l.owner = false, nil
+	l.owner.Store(nil)
+	l.state.Store(lockFree)
 	return nil
 }
 
-// heldBy reports whether the task of ctx holds the lock; for task 0, whether
-// anyone does.
+// heldBy reports whether task holds the lock; for task 0, whether anyone
+// does.
 func (l *Lock) heldBy(task *anyiort.Task) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.locked && (task == nil || l.owner == task)
+	return l.state.Load() != lockFree && (task == nil || l.owner.Load() == task)
 }
 
 // Locked reports whether the lock is held.
-func (l *Lock) Locked() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.locked
-}
+func (l *Lock) Locked() bool { return l.state.Load() != lockFree }
 
 // Statistics describes the lock now; Owner is zero when it is not held (or is held by task 0).
 func (l *Lock) Statistics() LockStatistics {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return LockStatistics{Locked: l.locked, Owner: l.owner.Info(), TasksWaiting: l.waiters.waiting()}
+	return LockStatistics{Locked: l.state.Load() != lockFree, Owner: l.owner.Load().Info(), TasksWaiting: l.waiters.waiting()}
 }

@@ -39,7 +39,9 @@ type CancelScope struct {
 	state   scopeState
 	parent  context.Context // set once on entry
 	backend anyiort.Backend // set once on entry
-	unlink  func() bool     // stops watching the parent's cancellation
+	// oneAtATime: backend runs one task at a time (set once on entry).
+	oneAtATime bool
+	unlink     func() bool // stops watching the parent's cancellation
 
 	// The parent's cancellation reaches the scope lazily: Err polls the
 	// parent until something waits on the context (Done, NotifyCancel,
@@ -47,10 +49,15 @@ type CancelScope struct {
 	// A scope whose body never blocks, like most of a CreateTask's or a
 	// FailAfter's, never registers with its parent, and so never contends
 	// for the parent's lock with its siblings.
-	parentCancels bool          // the parent can be cancelled at all
-	linked        atomic.Bool   // linked to the parent, or linking
-	foreignParent bool          // the parent is not a scope: its cancellation is polled even when linked
-	timer         anyiort.Timer // the pending deadline, while running
+	parentCancels bool        // the parent can be cancelled at all
+	linked        atomic.Bool // linked to the parent, or linking
+	foreignParent bool        // the parent is not a scope: its cancellation is polled even when linked
+	// errSlow is false while Err needs no lock to answer nil: no own
+	// deadline, no parent to poll. cancelled is set once err is. Both
+	// are written under mu and read without it, on Err's fast path.
+	errSlow   atomic.Bool
+	cancelled atomic.Bool
+	timer     anyiort.Timer // the pending deadline, while running
 	// waitedOn: something waits on the context (Done, NotifyCancel), so a
 	// deadline needs a timer; until then Err compares with the clock.
 	waitedOn bool
@@ -172,6 +179,7 @@ func (s *CancelScope) SetDeadline(t time.Time) {
 	s.observeDeadline() // the old deadline may have passed unnoticed
 	s.mu.Lock()
 	s.deadline, s.hasDeadline = t, true
+	s.updateErrSlowLocked()
 	expired := false
 	if s.state == scopeRunning && s.err == nil {
 		if s.waitedOn {

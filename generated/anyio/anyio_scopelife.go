@@ -17,16 +17,19 @@ import (
 // that never blocks costs neither.
 func (s *CancelScope) enter(parent context.Context, b anyiort.Backend, now time.Time) error {
 	canCancel := scopeParent(parent) != nil || parent.Done() != nil
+	o, one := b.(anyiort.OneAtATime)
+	one = one && o.OneAtATime()
 	s.mu.Lock()
 	if s.state != scopeUnentered {
 		s.mu.Unlock()
 		return errScopeReentered
 	}
-	s.state, s.parent, s.backend = scopeRunning, parent, b
+	s.state, s.parent, s.backend, s.oneAtATime = scopeRunning, parent, b, one
 	s.parentCancels = canCancel
 	if !canCancel {
 		s.linked.Store(true) // nothing to link to
 	}
+	s.updateErrSlowLocked()
 	expired := false
 	if s.hasDeadline && s.err == nil {
 		if now.IsZero() {
@@ -67,7 +70,16 @@ func (s *CancelScope) link() {
 	s.mu.Unlock()
 	if need {
 		s.watchParent(s.parent)
+		s.mu.Lock()
+		s.updateErrSlowLocked() // told by the parent now: no need to poll it
+		s.mu.Unlock()
 	}
+}
+
+// updateErrSlowLocked records whether Err must take the lock: for an own
+// deadline (compared with the clock until armed), or a parent to poll.
+func (s *CancelScope) updateErrSlowLocked() {
+	s.errSlow.Store(s.hasDeadline || (s.parentCancels && (s.foreignParent || !s.linked.Load())))
 }
 
 // parentMayHaveCancelled reports whether Err must ask the parent: it can be
@@ -203,6 +215,7 @@ func (s *CancelScope) cancel(err, cause error) {
 		return
 	}
 	s.err, s.cause = err, cause
+	s.cancelled.Store(true)
 	if s.done == nil {
 		s.done = closedChan
 	} else {

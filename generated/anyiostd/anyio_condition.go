@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-
-	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // Condition is a condition variable over a Lock, as AnyIO's
@@ -54,7 +52,7 @@ func (c *Condition) Locked() bool { return c.lock.Locked() }
 // a notification and takes the lock again before it returns,
 // whatever the error. Without the lock it returns an error at once.
 func (c *Condition) Wait(ctx context.Context) error {
-	task := anyiort.TaskOf(ctx)
+	task := taskOf(ctx)
 	if !c.lock.heldBy(task) {
 		return errConditionNotHeld
 	}

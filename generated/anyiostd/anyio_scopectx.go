@@ -55,6 +55,9 @@ func (c *scopeCtx) Done() <-chan struct{} {
 
 func (c *scopeCtx) Err() error {
 	s := c.scope()
+	if !s.errSlow.Load() && !s.cancelled.Load() {
+		return nil // nothing to compare or poll, and not cancelled
+	}
 	s.mu.Lock()
 	err := s.err
 	expired := s.deadlinePassedLocked()

@@ -40,9 +40,19 @@ func DefaultThreadLimiter(ctx context.Context) *CapacityLimiter {
 	return run.Value(defaultThreadLimiterKey{}, func() any { return NewCapacityLimiter(defaultThreadTokens) }).(*CapacityLimiter)
 }
 
-// threadCall is the borrower of one ToThread call: the call, not the task,
-// so a task may have several calls in flight.
-type threadCall struct{ _ byte }
+// threadCall is one ToThread call: its state in one allocation, and the
+// borrower of its limiter token (the call, not the task, so a task may
+// have several calls in flight).
+type threadCall[T any] struct {
+	fn       func() (T, error)
+	limiter  *CapacityLimiter
+	done     anyiort.Waiter
+	tracker  anyiort.TaskTracker // the backend, when fn runs as one of its tasks
+	result   T
+	err      error
+	panicked *PanicError
+	finished atomic.Bool
+}
 
 // ToThread runs fn, which may block on anything (a cgo call, a file,
 // a database driver), outside the run's tasks and returns its result.
@@ -69,62 +79,51 @@ func ToThread[T any](ctx context.Context, fn func() (T, error), opts ...ThreadOp
 	for _, opt := range opts {
 		opt(&cfg)
 	}
-	limiter := cfg.limiter
-	if limiter == nil {
-		limiter = DefaultThreadLimiter(ctx)
+	call := &threadCall[T]{fn: fn, limiter: cfg.limiter}
+	if call.limiter == nil {
+		call.limiter = DefaultThreadLimiter(ctx)
 	}
-	call := &threadCall{}
-	if err := limiter.AcquireOnBehalfOf(ctx, call); err != nil {
+	if err := call.limiter.AcquireOnBehalfOf(ctx, call); err != nil {
 		return zero, err
 	}
 	b := backendOf(ctx)
-	done := b.NewWaiter()
-	var (
-		result   T
-		err      error
-		panicked *PanicError
-		finished atomic.Bool
-	)
-	runThread(b, func() {
-		defer func() {
-			if r := recover(); r != nil {
-				panicked = &PanicError{Task: "ToThread(" + funcName(fn) + ")", Value: r, Stack: debug.Stack()}
-			}
-			// The token is held until fn returns, also after an abandon.
-			_ = limiter.ReleaseOnBehalfOf(call)
-			finished.Store(true)
-			done.Wake()
-		}()
-		result, err = fn()
-	})
+	call.done = b.NewWaiter()
+	if th, ok := b.(anyiort.Threads); ok {
+		th.GoThread(call.run)
+	} else {
+		// A goroutine counted as one of the run's tasks, so that
+		// WaitAllTasksBlocked counts it as running.
+		call.tracker, _ = b.(anyiort.TaskTracker)
+		b.Go("ToThread", call.run)
+	}
 	waitCtx := ctx
 	if !cfg.abandon {
 		// The call waits for fn; the cancellation is seen at the next
 		// checkpoint, as in AnyIO.
 		waitCtx = context.WithoutCancel(ctx)
 	}
-	if werr := done.Wait(waitCtx, "ToThread: waiting for "+funcName(fn)); werr != nil && !finished.Load() {
-		return zero, werr // abandoned: fn goes on, and its result is dropped
+	if err := call.done.Wait(waitCtx, "ToThread"); err != nil && !call.finished.Load() {
+		return zero, err // abandoned: fn goes on, and its result is dropped
 	}
-	if panicked != nil {
-		panic(panicked)
+	if call.panicked != nil {
+		panic(call.panicked)
 	}
-	return result, err
+	return call.result, call.err
 }
 
-// runThread runs fn outside the run's tasks: through the backend, when it
-// must see threads (a simulated one), else in a goroutine counted as one
-// of the run's tasks, so that WaitAllTasksBlocked counts it as running.
-func runThread(b anyiort.Backend, fn func()) {
-	if th, ok := b.(anyiort.Threads); ok {
-		th.GoThread(fn)
-		return
-	}
-	tracker, _ := b.(anyiort.TaskTracker)
-	b.Go("ToThread", func() {
-		if tracker != nil {
-			defer tracker.TaskExited()
+// run is the thread: it calls fn, then gives the token back (held until fn
+// returns, also after an abandon) and wakes the caller.
+func (c *threadCall[T]) run() {
+	defer func() {
+		if r := recover(); r != nil {
+			c.panicked = &PanicError{Task: "ToThread(" + funcName(c.fn) + ")", Value: r, Stack: debug.Stack()}
 		}
-		fn()
-	})
+		_ = c.limiter.ReleaseOnBehalfOf(c)
+		c.finished.Store(true)
+		c.done.Wake()
+		if c.tracker != nil {
+			c.tracker.TaskExited()
+		}
+	}()
+	c.result, c.err = c.fn()
 }

@@ -17,7 +17,6 @@ type syncWaiter struct {
 	waiter   anyiort.Waiter
 	task     *anyiort.Task // the waiting task; nil for task 0
 	borrower any           // a CapacityLimiter's borrower: its key
-	shown    any           // ... and what Statistics shows of it
 	granted  bool          // handed what it waits for; guarded by the primitive's mutex
 	left     bool          // gave up; guarded likewise
 }
@@ -103,8 +102,7 @@ func (q *waitQueue) waiting() int {
 // (uncancellably: what was acquired is kept); on std it costs nothing, as
 // AnyIO's fast_acquire.
 func afterUncontended(ctx context.Context) {
-	b := backendOf(ctx)
-	if o, ok := b.(anyiort.OneAtATime); ok && o.OneAtATime() {
+	if b, one := oneAtATime(ctx); one {
 		b.Yield()
 	}
 }

@@ -400,3 +400,30 @@ func TestCapacityLimiterTaskZero(t *testing.T) {
 		t.Errorf("a release from task 0 with no token left = nil, want an error")
 	}
 }
+
+// Many borrowers at once: each holds one token, in the order they came,
+// and a second acquire by any of them is refused.
+func TestCapacityLimiterManyBorrowers(t *testing.T) {
+	l := anyio.NewCapacityLimiter(anyio.Unbounded)
+	for i := range 40 {
+		if err := l.AcquireOnBehalfOfNowait(i); err != nil {
+			t.Fatalf("borrower %d: %v", i, err)
+		}
+	}
+	for _, i := range []int{0, 17, 39} {
+		if err := l.AcquireOnBehalfOfNowait(i); err == nil || errors.Is(err, anyio.ErrWouldBlock) {
+			t.Errorf("borrower %d acquiring twice = %v, want an error", i, err)
+		}
+	}
+	if s := l.Statistics(); s.BorrowedTokens != 40 || fmt.Sprint(s.Borrowers[:3]) != "[0 1 2]" || l.AvailableTokens() != anyio.Unbounded {
+		t.Errorf("Statistics = %+v, available %d", s, l.AvailableTokens())
+	}
+	for i := range 40 {
+		if err := l.ReleaseOnBehalfOf(i); err != nil {
+			t.Fatalf("release %d: %v", i, err)
+		}
+	}
+	if err := l.ReleaseOnBehalfOf(3); err == nil || l.BorrowedTokens() != 0 {
+		t.Errorf("release of a borrower with no token = %v, borrowed %d", err, l.BorrowedTokens())
+	}
+}

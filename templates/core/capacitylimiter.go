@@ -16,13 +16,26 @@ type CapacityLimiter struct {
 	mu        sync.Mutex // guards every field below
 	total     int        // math.MaxInt when unbounded
 	borrowers []limiterLoan
-	held      map[any]bool // the keys of borrowers
-	waiters   waitQueue
+	// held indexes the keys of borrowers once there are many; a few are
+	// found faster by scanning borrowers.
+	held    map[any]bool
+	waiters waitQueue
 }
 
-// limiterLoan is one borrowed token: who holds it (key) and what
-// Statistics shows of the borrower.
-type limiterLoan struct{ key, shown any }
+// limiterLoan is one borrowed token: who holds it. A task's key is its
+// *anyiort.Task, shown as its TaskInfo; task 0's, a *taskZeroLoan.
+type limiterLoan struct{ key any }
+
+// shown is what Statistics shows of the borrower.
+func (b limiterLoan) shown() any {
+	switch k := b.key.(type) {
+	case *anyiort.Task:
+		return k.Info()
+	case *taskZeroLoan:
+		return TaskInfo{}
+	}
+	return b.key
+}
 
 // CapacityLimiterStatistics describes a CapacityLimiter at one moment.
 type CapacityLimiterStatistics struct {
@@ -41,7 +54,7 @@ var (
 
 // NewCapacityLimiter returns a limiter with totalTokens tokens.
 func NewCapacityLimiter(totalTokens int) *CapacityLimiter {
-	l := &CapacityLimiter{held: map[any]bool{}}
+	l := &CapacityLimiter{}
 	l.total = checkTotalTokens("NewCapacityLimiter", totalTokens)
 	return l
 }
@@ -56,72 +69,73 @@ func checkTotalTokens(what string, n int) int {
 	return n
 }
 
-// borrowerOf is the borrower a task's acquire or release stands for.
-func borrowerOf(ctx context.Context) (key, shown any, taskZero bool) {
-	if t := anyiort.TaskOf(ctx); t != nil {
-		return t, t.Info(), false
+// borrowerOf is the borrower a task's acquire or release stands for; nil
+// for task 0.
+func borrowerOf(ctx context.Context) (key any, taskZero bool) {
+	if t := taskOf(ctx); t != nil {
+		return t, false
 	}
-	return nil, TaskInfo{}, true
+	return nil, true
 }
 
 // Acquire borrows a token for the calling task, waiting while none is free.
 func (l *CapacityLimiter) Acquire(ctx context.Context) error {
-	key, shown, zero := borrowerOf(ctx)
+	key, zero := borrowerOf(ctx)
 	if zero {
 		key = &taskZeroLoan{}
 	}
-	return l.acquire(ctx, key, shown)
+	return l.acquire(ctx, key)
 }
 
 // AcquireNowait borrows a token for the calling task if one is free.
 func (l *CapacityLimiter) AcquireNowait(ctx context.Context) error {
-	key, shown, zero := borrowerOf(ctx)
+	key, zero := borrowerOf(ctx)
 	if zero {
 		key = &taskZeroLoan{}
 	}
-	return l.acquireNowait(key, shown)
+	return l.acquireNowait(key)
 }
 
 // AcquireOnBehalfOf borrows a token for borrower, waiting while none is free.
 func (l *CapacityLimiter) AcquireOnBehalfOf(ctx context.Context, borrower any) error {
-	return l.acquire(ctx, borrower, borrower)
+	return l.acquire(ctx, borrower)
 }
 
 // AcquireOnBehalfOfNowait borrows a token for borrower if one is free.
 func (l *CapacityLimiter) AcquireOnBehalfOfNowait(borrower any) error {
-	return l.acquireNowait(borrower, borrower)
+	return l.acquireNowait(borrower)
 }
 
-func (l *CapacityLimiter) acquireNowait(key, shown any) error {
+func (l *CapacityLimiter) acquireNowait(key any) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
-	case l.held[key]:
+	case l.holdsLocked(key):
 		return errAlreadyBorrowing
 	case len(l.borrowers) >= l.total || !l.waiters.empty():
 		return ErrWouldBlock
 	}
-	l.lendLocked(key, shown)
+	l.lendLocked(key)
 	return nil
 }
 
-func (l *CapacityLimiter) acquire(ctx context.Context, key, shown any) error {
+func (l *CapacityLimiter) acquire(ctx context.Context, key any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	l.mu.Lock()
-	if l.held[key] {
+	if l.holdsLocked(key) {
 		l.mu.Unlock()
 		return errAlreadyBorrowing
 	}
 	if len(l.borrowers) < l.total && l.waiters.empty() {
-		l.lendLocked(key, shown)
+		l.lendLocked(key)
 		l.mu.Unlock()
 		afterUncontended(ctx)
 		return nil
 	}
-	w := newSyncWaiter(ctx, anyiort.TaskOf(ctx))
-	w.borrower, w.shown = key, shown
+	w := newSyncWaiter(ctx, taskOf(ctx))
+	w.borrower = key
 	l.waiters.push(w)
 	l.mu.Unlock()
 	err := w.waiter.Wait(ctx, waitReason(ctx, "acquire of a CapacityLimiter", l.holders))
@@ -147,14 +161,37 @@ func (l *CapacityLimiter) acquire(ctx context.Context, key, shown any) error {
 	return err
 }
 
-func (l *CapacityLimiter) lendLocked(key, shown any) {
-	l.held[key] = true
-	l.borrowers = append(l.borrowers, limiterLoan{key: key, shown: shown})
+// limiterIndexAt is how many borrowers make a limiter index them.
+const limiterIndexAt = 16
+
+func (l *CapacityLimiter) lendLocked(key any) {
+	l.borrowers = append(l.borrowers, limiterLoan{key: key})
+	switch {
+	case l.held != nil:
+		l.held[key] = true
+	case len(l.borrowers) > limiterIndexAt:
+		l.held = make(map[any]bool, len(l.borrowers))
+		for _, b := range l.borrowers {
+			l.held[b.key] = true
+		}
+	}
+}
+
+func (l *CapacityLimiter) holdsLocked(key any) bool {
+	if l.held != nil {
+		return l.held[key]
+	}
+	for _, b := range l.borrowers {
+		if b.key == key {
+			return true
+		}
+	}
+	return false
 }
 
 // Release returns the calling task's token.
 func (l *CapacityLimiter) Release(ctx context.Context) error {
-	key, _, zero := borrowerOf(ctx)
+	key, zero := borrowerOf(ctx)
 	l.mu.Lock()
 	if zero {
 		// Task 0 returns any one of the tokens that task 0 borrowed.
@@ -165,7 +202,7 @@ func (l *CapacityLimiter) Release(ctx context.Context) error {
 			}
 		}
 	}
-	if !l.held[key] {
+	if !l.holdsLocked(key) {
 		l.mu.Unlock()
 		return errNotBorrowing
 	}
@@ -178,7 +215,7 @@ func (l *CapacityLimiter) Release(ctx context.Context) error {
 // ReleaseOnBehalfOf returns borrower's token.
 func (l *CapacityLimiter) ReleaseOnBehalfOf(borrower any) error {
 	l.mu.Lock()
-	if !l.held[borrower] {
+	if !l.holdsLocked(borrower) {
 		l.mu.Unlock()
 		return errNotBorrowing
 	}
@@ -209,7 +246,7 @@ func (l *CapacityLimiter) lendToWaitersLocked() []*syncWaiter {
 			break
 		}
 		w.granted = true
-		l.lendLocked(w.borrower, w.shown)
+		l.lendLocked(w.borrower)
 		wake = append(wake, w)
 	}
 	return wake
@@ -262,7 +299,7 @@ func (l *CapacityLimiter) Statistics() CapacityLimiterStatistics {
 	defer l.mu.Unlock()
 	shown := make([]any, len(l.borrowers))
 	for i, b := range l.borrowers {
-		shown[i] = b.shown
+		shown[i] = b.shown()
 	}
 	return CapacityLimiterStatistics{
 		BorrowedTokens: len(l.borrowers),
@@ -284,7 +321,7 @@ func (l *CapacityLimiter) holders() string {
 		case *taskZeroLoan:
 			names = append(names, taskLabel(nil))
 		default:
-			names = append(names, fmt.Sprintf("%v", b.shown))
+			names = append(names, fmt.Sprintf("%v", b.key))
 		}
 	}
 	return strings.Join(names, ", ")

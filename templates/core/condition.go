@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-
-	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // Condition is a condition variable over a Lock.
@@ -46,7 +44,7 @@ func (c *Condition) Locked() bool { return c.lock.Locked() }
 // Wait releases the lock, waits for a notification and takes the lock
 // again before it returns, whatever the error.
 func (c *Condition) Wait(ctx context.Context) error {
-	task := anyiort.TaskOf(ctx)
+	task := taskOf(ctx)
 	if !c.lock.heldBy(task) {
 		return errConditionNotHeld
 	}

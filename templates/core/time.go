@@ -55,10 +55,22 @@ func schedulingPoint(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	b := backendOf(ctx)
-	if o, ok := b.(anyiort.OneAtATime); ok && o.OneAtATime() {
+	if b, one := oneAtATime(ctx); one {
 		b.Yield()
 		return ctx.Err()
 	}
 	return nil
+}
+
+// oneAtATime returns ctx's backend and whether it runs one task at a time.
+// A scope's or a task's context answers from what its scope learned at
+// entry, which spares a type assertion on every Send and Acquire.
+func oneAtATime(ctx context.Context) (anyiort.Backend, bool) {
+	if p := scopeParent(ctx); p != nil && p.scope().backend != nil {
+		s := p.scope()
+		return s.backend, s.oneAtATime
+	}
+	b := backendOf(ctx)
+	o, ok := b.(anyiort.OneAtATime)
+	return b, ok && o.OneAtATime()
 }
