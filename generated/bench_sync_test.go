@@ -86,6 +86,33 @@ func BenchmarkLockContended4(b *testing.B) {
 			b.Fatal(err, counter)
 		}
 	})
+	// A lock made of a channel of one slot is the fair twin: the runtime
+	// queues its waiters in order, as Lock does, where sync.Mutex lets a
+	// releasing goroutine take it again at once.
+	b.Run("chan", func(b *testing.B) {
+		lock := make(chan struct{}, 1)
+		var wg sync.WaitGroup
+		counter := 0
+		for w := range workers {
+			n := b.N / workers
+			if w == 0 {
+				n += b.N % workers
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range n {
+					lock <- struct{}{}
+					counter++
+					<-lock
+				}
+			}()
+		}
+		wg.Wait()
+		if counter != b.N {
+			b.Fatal(counter)
+		}
+	})
 	b.Run("Mutex", func(b *testing.B) {
 		var mu sync.Mutex
 		var wg sync.WaitGroup
@@ -209,6 +236,67 @@ func BenchmarkToThread(b *testing.B) {
 				ch <- v
 			}()
 			<-ch
+		}
+	})
+}
+
+// BenchmarkSimLockHandoff is, on sim, two tasks taking turns on a Lock
+// beside two tasks passing items over a rendezvous stream; an op is one
+// hand-over.
+func BenchmarkSimLockHandoff(b *testing.B) {
+	sim := anyio.Backend(anyio.BackendSim)
+	b.Run("lock", func(b *testing.B) {
+		l := anyio.NewLock()
+		err := anyio.Run(func(ctx context.Context) error {
+			return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				for range 2 {
+					tg.StartSoon(func(ctx context.Context) error {
+						for range b.N / 2 {
+							if err := l.Acquire(ctx); err != nil {
+								return err
+							}
+							err := anyio.Checkpoint(ctx)
+							l.Release()
+							if err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+				}
+				return nil
+			})
+		}, sim)
+		if err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.Run("stream", func(b *testing.B) {
+		err := anyio.Run(func(ctx context.Context) error {
+			tx, rx := anyio.NewMemoryObjectStream[int](0)
+			return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				tg.StartSoon(func(ctx context.Context) error {
+					defer tx.Close()
+					for i := range b.N {
+						if err := tx.Send(ctx, i); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				tg.StartSoon(func(ctx context.Context) error {
+					for range b.N {
+						if _, err := rx.Receive(ctx); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				return nil
+			})
+		}, sim)
+		if err != nil {
+			b.Fatal(err)
 		}
 	})
 }

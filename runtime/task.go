@@ -2,6 +2,7 @@ package anyiort
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"sync/atomic"
 )
@@ -24,6 +25,17 @@ type Task struct {
 	Name   string
 	Run    *Run
 	parent atomic.Int64
+	label  atomic.Pointer[string]
+}
+
+// Label names t as reports do, `task "db" (task 3)`, made once.
+func (t *Task) Label() string {
+	if l := t.label.Load(); l != nil {
+		return *l
+	}
+	l := "task " + strconv.Quote(t.Name) + " (task " + strconv.FormatInt(t.ID, 10) + ")"
+	t.label.Store(&l)
+	return l
 }
 
 // NewTask returns the identity of a new task of run.

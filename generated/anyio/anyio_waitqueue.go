@@ -5,7 +5,6 @@ package anyio
 
 import (
 	"context"
-	"fmt"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -124,7 +123,7 @@ func taskLabel(t *anyiort.Task) string {
 	if t == nil {
 		return "code outside any task"
 	}
-	return fmt.Sprintf("task %q (task %d)", t.Name, t.ID)
+	return t.Label()
 }
 
 // wakeSync wakes w, if any, after the caller has unlocked.

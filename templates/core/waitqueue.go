@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"fmt"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -121,7 +120,7 @@ func taskLabel(t *anyiort.Task) string {
 	if t == nil {
 		return "code outside any task"
 	}
-	return fmt.Sprintf("task %q (task %d)", t.Name, t.ID)
+	return t.Label()
 }
 
 // wakeSync wakes w, if any, after the caller has unlocked.
