@@ -160,6 +160,23 @@ type OneAtATime interface {
 	OneAtATime() bool
 }
 
+// oneAtATimeRuns counts the runs under way in the process whose backend
+// runs one task at a time.
+var oneAtATimeRuns atomic.Int32
+
+// EnterOneAtATimeRun records that such a run started; call the result when
+// it ends.
+func EnterOneAtATimeRun() (exit func()) {
+	oneAtATimeRuns.Add(1)
+	return func() { oneAtATimeRuns.Add(-1) }
+}
+
+// OneAtATimeRunning reports whether any run whose backend runs one task at
+// a time is under way in the process. When none is, portable code skips
+// asking a context's backend whether it needs a scheduling point, a lookup
+// that would otherwise cost every Send on std.
+func OneAtATimeRunning() bool { return oneAtATimeRuns.Load() != 0 }
+
 // QuiescenceWaiter is implemented by backends that can tell when every task
 // of a run but the caller is blocked in a wait of theirs.
 type QuiescenceWaiter interface {

@@ -71,6 +71,9 @@ func schedulingPoint(ctx context.Context) error {
 // A scope's or a task's context answers from what its scope learned at
 // entry, which spares a type assertion on every Send and Acquire.
 func oneAtATime(ctx context.Context) (anyiort.Backend, bool) {
+	if !anyiort.OneAtATimeRunning() {
+		return nil, false // no such run anywhere in the process
+	}
 	if p := scopeParent(ctx); p != nil && p.scope().backend != nil {
 		s := p.scope()
 		return s.backend, s.oneAtATime

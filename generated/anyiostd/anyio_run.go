@@ -49,6 +49,9 @@ func Run(main func(ctx context.Context) error, opts ...RunOption) error {
 	}
 	ctx, run := anyiort.WithMainTask(anyiort.WithBackend(context.Background(), b), taskName(b, "", main))
 	defer run.End() // FromThread calls from now on get ErrRunFinished
+	if o, ok := b.(anyiort.OneAtATime); ok && o.OneAtATime() {
+		defer anyiort.EnterOneAtATimeRun()()
+	}
 	return b.Run(func() error { return main(ctx) })
 }
 
