@@ -77,4 +77,3 @@ func oneAtATime(ctx context.Context) (anyiort.Backend, bool) {
 	o, ok := b.(anyiort.OneAtATime)
 	return b, ok && o.OneAtATime()
 }
-
