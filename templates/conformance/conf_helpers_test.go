@@ -62,17 +62,39 @@ func confEachBackend(t *testing.T, body func(t *testing.T, ctx context.Context) 
 	}
 	for _, name := range backends {
 		t.Run(name, func(t *testing.T) {
-			confRun(t, name, body)
+			var variants []confVariant
+			if confRunVariants != nil {
+				variants = confRunVariants(name)
+			}
+			if len(variants) == 0 {
+				confRun(t, name, body)
+				return
+			}
+			for _, v := range variants {
+				t.Run(v.name, func(t *testing.T) { confRun(t, name, body, v.opts...) })
+			}
 		})
 	}
 }
 
+// confVariant is one more way to run a backend: a name for its subtest and
+// the options it adds to Run.
+type confVariant struct {
+	name string
+	opts []anyio.RunOption
+}
+
+// confRunVariants, when set, lists the variants each backend runs under
+// instead of once with no options. The repository's own set-up sets it to
+// run the simulator over several seeds; an emitted suite leaves it nil.
+var confRunVariants func(backend string) []confVariant
+
 // confRun runs body inside anyio.Run on backend and reports its error.
-func confRun(t *testing.T, backend string, body func(t *testing.T, ctx context.Context) error) {
+func confRun(t *testing.T, backend string, body func(t *testing.T, ctx context.Context) error, opts ...anyio.RunOption) {
 	t.Helper()
 	var err error
 	confBound(t, "anyio.Run on backend "+backend, func() {
-		err = anyio.Run(func(ctx context.Context) error { return body(t, ctx) }, anyio.Backend(backend))
+		err = anyio.Run(func(ctx context.Context) error { return body(t, ctx) }, append([]anyio.RunOption{anyio.Backend(backend)}, opts...)...)
 	})
 	var skip *confSkipError
 	switch {
