@@ -316,3 +316,31 @@ func TestSimFromThreadServesHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// "SimWatchdog(d); detection without jitter (the same block fails the same
+// way every run)": a block of 1.5 periods fails on every run, one of a
+// third of a period on none.
+func TestSimWatchdogWithoutJitter(t *testing.T) {
+	t.Parallel()
+	const period = 200 * time.Millisecond
+	block := func(d time.Duration) error {
+		return simRun(t, func(ctx context.Context) error {
+			return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				tg.StartSoon(func(ctx context.Context) error {
+					time.Sleep(d) // the misuse under test
+					return nil
+				}, anyio.Name("sleeper"))
+				return nil
+			})
+		}, anyio.SimWatchdog(period))
+	}
+	for run := range 3 {
+		if err := block(period / 3); err != nil {
+			t.Errorf("run %d: a block of a third of the period failed: %v", run, err)
+		}
+		err := block(period * 3 / 2)
+		if err == nil || !strings.Contains(err.Error(), `"sleeper"`) {
+			t.Errorf("run %d: a block of 1.5 periods: Run = %v, want a report naming the sleeper", run, err)
+		}
+	}
+}

@@ -495,14 +495,6 @@ func TestSimHappyEyeballsAllRefused(t *testing.T) {
 // --- 5. Misuse ------------------------------------------------------------
 
 func TestSimRawChannelBlockIsReported(t *testing.T) {
-	// The watchdog's period can only be shortened inside templates/sim,
-	// whose tests check the same report with a 20 ms watchdog
-	// (templates/sim/misuse_test.go). Through the API it is 5 s of wall
-	// time (up to 6.25 s, as it looks every 1.25 s), so this test runs in
-	// parallel with the others, and -short skips it.
-	if testing.Short() {
-		t.Skip("waits for the 5 s misuse watchdog")
-	}
 	t.Parallel()
 	release := make(chan struct{})
 	released := make(chan struct{})
@@ -515,7 +507,7 @@ func TestSimRawChannelBlockIsReported(t *testing.T) {
 			}, anyio.Name("raw reader"))
 			return nil
 		})
-	})
+	}, anyio.SimWatchdog(100*time.Millisecond))
 	close(release)
 	select {
 	case <-released:

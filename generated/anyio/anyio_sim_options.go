@@ -14,7 +14,7 @@ import (
 type (
 	simSeedKey     struct{}
 	simNetworkKey  struct{}
-	simWatchdogKey struct{} // tests shorten the misuse watchdog with it
+	simWatchdogKey struct{}
 )
 
 // Seed sets the seed from which the sim backend draws its scheduling
@@ -43,4 +43,16 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 		watchdog = simDefaultWatchdog
 	}
 	return simNewBackend(seed, network, watchdog), nil
+}
+
+// SimWatchdog sets how long, in wall time, a task of a sim run may go
+// without reaching a scheduling point before the run ends with a
+// report naming it (default 5 s). A task that long outside the
+// simulator is blocked on something it cannot see: a raw channel, a
+// sync.Mutex, time.Sleep, the OS network. The period counts from the
+// task's last scheduling point, so the same block fails the same way
+// on every run; time spent in ToThread does not count. Other backends
+// ignore it.
+func SimWatchdog(d time.Duration) RunOption {
+	return func(cfg *anyiort.RunConfig) { cfg.Set(simWatchdogKey{}, d) }
 }

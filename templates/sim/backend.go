@@ -23,28 +23,26 @@ type simBackend struct {
 	// is idle, that something outside the simulation made a task runnable.
 	kick chan struct{}
 
-	mu           sync.Mutex   // guards every field below, and the tasks' and waiters' state
-	rng          *rand.Rand   // the scheduler's choices
-	userRng      *rand.Rand   // seeds the generators of Rand, apart from the scheduler's
-	quiescent    []*simWaiter // WaitAllTasksBlocked callers, woken when nothing else can run
-	threads      int          // ToThread functions in flight (GoThread)
-	now          time.Time
-	current      *simTask            // holds the baton; nil: the scheduler does
-	runnable     []*simTask          // in a deterministic order; picked at random
-	live         map[uint64]*simTask // every task not yet returned, by id
-	nextID       uint64
-	timers       simTimerHeap
-	timerSeq     uint64             // breaks ties between timers due at the same instant
-	fallbacks    []*simForeignWatch // watches on foreign contexts, in the order they began
-	idle         bool               // the scheduler waits for a foreign context's cancellation
-	progress     uint64             // counts scheduling points, for the watchdog
-	seenProgress uint64             // progress at the watchdog's last look
-	seenAt       time.Time          // when the watchdog saw progress change
-	started      bool               // Run was called
-	over         bool               // the run has ended; result holds why
-	result       error
-	panicked     bool // a task or timer panicked with panicVal
-	panicVal     any
+	mu         sync.Mutex   // guards every field below, and the tasks' and waiters' state
+	rng        *rand.Rand   // the scheduler's choices
+	userRng    *rand.Rand   // seeds the generators of Rand, apart from the scheduler's
+	quiescent  []*simWaiter // WaitAllTasksBlocked callers, woken when nothing else can run
+	threads    int          // ToThread functions in flight (GoThread)
+	now        time.Time
+	current    *simTask            // holds the baton; nil: the scheduler does
+	runnable   []*simTask          // in a deterministic order; picked at random
+	live       map[uint64]*simTask // every task not yet returned, by id
+	nextID     uint64
+	timers     simTimerHeap
+	timerSeq   uint64             // breaks ties between timers due at the same instant
+	fallbacks  []*simForeignWatch // watches on foreign contexts, in the order they began
+	idle       bool               // the scheduler waits for a foreign context's cancellation
+	progressAt time.Time          // when a task last reached a scheduling point, for the watchdog
+	started    bool               // Run was called
+	over       bool               // the run has ended; result holds why
+	result     error
+	panicked   bool // a task or timer panicked with panicVal
+	panicVal   any
 }
 
 // simEpoch is where every virtual clock starts, so runs do not depend on the
@@ -81,7 +79,7 @@ func (b *simBackend) Run(main func() error) error {
 	t := b.newTaskLocked("main", func() { b.endRun(main()) })
 	t.main = true
 	t.state, t.started, b.current = simRunning, true, t
-	b.seenAt = time.Now()
+	b.progressAt = time.Now()
 	b.mu.Unlock()
 
 	// 2. Drive the run, watching for tasks that never yield.

@@ -11,7 +11,7 @@ import (
 type (
 	simSeedKey     struct{}
 	simNetworkKey  struct{}
-	simWatchdogKey struct{} // tests shorten the misuse watchdog with it
+	simWatchdogKey struct{}
 )
 
 // Seed returns a RunOption that sets the seed of a sim run (default 0). The
@@ -40,4 +40,16 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 		watchdog = simDefaultWatchdog
 	}
 	return simNewBackend(seed, network, watchdog), nil
+}
+
+// SimWatchdog returns a RunOption that sets how long, in wall time, a task
+// of a sim run may go without reaching a scheduling point before the run
+// ends with a report naming it (default 5 s). A task that long outside the
+// simulator is blocked on something the simulator cannot see: a raw
+// channel, a sync.Mutex, time.Sleep, the OS network. The period counts from
+// the task's last scheduling point, so the same block fails the same way on
+// every run. Time spent in ToThread does not count. Other backends ignore
+// it.
+func SimWatchdog(d time.Duration) anyiort.RunOption {
+	return func(cfg *anyiort.RunConfig) { cfg.Set(simWatchdogKey{}, d) }
 }

@@ -31,7 +31,7 @@ func (b *simBackend) Yield() {
 // return, but not while t is suspended. When the run is over, t never comes
 // back: it unwinds with runtime.Goexit so its deferred calls still run.
 func (b *simBackend) switchLocked(t *simTask) {
-	b.progress++
+	b.progressAt = time.Now() // stamped when it happens, so detection has no jitter
 	next := b.nextLocked()
 	if next == t {
 		t.state = simRunning
@@ -126,7 +126,7 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 			continue
 		}
 		if next := b.nextLocked(); next != nil {
-			b.progress++
+			b.progressAt = time.Now() // stamped when it happens, so detection has no jitter
 			b.handOffLocked(next)
 			return false
 		}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -118,7 +119,7 @@ func (b *simBackend) exit(t *simTask, normal bool, recovered any) {
 	}
 	t.state = simDone
 	delete(b.live, t.id)
-	b.progress++
+	b.progressAt = time.Now() // stamped when it happens, so detection has no jitter
 	if b.current != t {
 		b.mu.Unlock()
 		return // a task the watchdog gave up on, finishing late

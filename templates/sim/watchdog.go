@@ -37,16 +37,15 @@ func (b *simBackend) failLocked(err error) error {
 // watchdogTick, called by the scheduler loop every quarter watchdog period,
 // gives up on the running task when it has not reached a scheduling point
 // for the whole period: the run ends and the baton is taken back. The task
-// unwinds if it ever reaches a scheduling point.
+// unwinds if it ever reaches a scheduling point. The period counts from
+// the task's last scheduling point itself, stamped when it happened, so a
+// task blocked for longer than the period always fails and one blocked for
+// clearly less never does, whatever the ticks' phase.
 func (b *simBackend) watchdogTick() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	t := b.current
-	if t == nil || b.progress != b.seenProgress {
-		b.seenProgress, b.seenAt = b.progress, time.Now()
-		return
-	}
-	if time.Since(b.seenAt) < b.watchdog {
+	if t == nil || time.Since(b.progressAt) < b.watchdog {
 		return
 	}
 	b.failLocked(&simMisuseError{task: t, what: fmt.Sprintf(
