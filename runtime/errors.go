@@ -24,6 +24,10 @@ var (
 	ErrDeadlock = errors.New("anyio: deadlock: every task is blocked and no timer is pending")
 	// ErrRunFinished: FromThread was called after its run had ended.
 	ErrRunFinished = errors.New("anyio: the run has finished")
+	// ErrIncompleteRead: the stream ended before the bytes asked for came.
+	ErrIncompleteRead = errors.New("anyio: the stream ended before the bytes asked for were received")
+	// ErrDelimiterNotFound: the delimiter was not within the bytes allowed.
+	ErrDelimiterNotFound = errors.New("anyio: delimiter not found")
 	// ErrTimeout is FailAfter's timeout. It also matches
 	// context.DeadlineExceeded and reports Timeout() true, like the context
 	// package's own deadline error, so net-style timeout checks accept it.

@@ -49,6 +49,13 @@ var (
 	// ErrRunFinished is returned by FromThread when the run its token came
 	// from has ended; the function given to it did not run.
 	ErrRunFinished = anyiort.ErrRunFinished
+	// ErrIncompleteRead is returned by BufferedByteStream.ReceiveExactly and
+	// ReceiveUntil when the stream ends before the bytes asked for came.
+	ErrIncompleteRead = anyiort.ErrIncompleteRead
+	// ErrDelimiterNotFound is returned, wrapped with the limit, by
+	// BufferedByteStream.ReceiveUntil once maxBytes are buffered without the
+	// delimiter.
+	ErrDelimiterNotFound = anyiort.ErrDelimiterNotFound
 	// ErrDeadlock is returned, wrapped with the names of the blocked tasks, by
 	// a Run on a simulated backend in which every task is blocked and no
 	// timer is pending.

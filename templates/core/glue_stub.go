@@ -23,4 +23,7 @@ var (
 	ErrBusyResource   = anyiort.ErrBusyResource
 	ErrDeadlock       = anyiort.ErrDeadlock
 	ErrRunFinished    = anyiort.ErrRunFinished
+	ErrIncompleteRead = anyiort.ErrIncompleteRead
+
+	ErrDelimiterNotFound = anyiort.ErrDelimiterNotFound
 )

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -13,10 +14,24 @@ import (
 type TCPListener struct {
 	l         anyiort.Listener
 	accepting *ResourceGuard // one Accept at a time, as for SocketStream
+	tls       *tls.Config    // nil: plain TCP
 }
 
+// ListenOption configures ListenTCP.
+type ListenOption func(*listenConfig)
+
+type listenConfig struct{ tls *tls.Config }
+
+// ListenTLS makes the listener's streams TLS: Accept returns them with
+// their handshake done.
+func ListenTLS(cfg *tls.Config) ListenOption { return func(c *listenConfig) { c.tls = cfg } }
+
 // ListenTCP listens on host and port; port 0 picks a free port.
-func ListenTCP(ctx context.Context, host string, port int) (*TCPListener, error) {
+func ListenTCP(ctx context.Context, host string, port int, opts ...ListenOption) (*TCPListener, error) {
+	var cfg listenConfig
+	for _, opt := range opts {
+		opt(&cfg)
+	}
 	if port < 0 || port > 65535 {
 		return nil, fmt.Errorf("anyio: listen on %s: port %d is not between 0 and 65535", host, port)
 	}
@@ -31,7 +46,7 @@ func ListenTCP(ctx context.Context, host string, port int) (*TCPListener, error)
 	if err != nil {
 		return nil, fmt.Errorf("anyio: listen on %s port %d: %w", host, port, err)
 	}
-	return &TCPListener{l: l, accepting: NewResourceGuard("accepting connections from")}, nil
+	return &TCPListener{l: l, accepting: NewResourceGuard("accepting connections from"), tls: cfg.tls}, nil
 }
 
 // Accept waits for the next connection.
@@ -44,32 +59,32 @@ func (l *TCPListener) Accept(ctx context.Context) (*SocketStream, error) {
 		return nil, err
 	}
 	defer exit()
+	for {
+		conn, err := l.acceptConn(ctx)
+		if err == nil && l.tls != nil {
+			if conn, err = serverTLS(ctx, conn, l.tls); err != nil && !anyiort.IsCancellation(err) {
+				continue // a client that fails its handshake is dropped, and the next one served
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		return newSocketStream(conn), nil
+	}
+}
+
+// acceptConn accepts the next connection, its errors made portable.
+func (l *TCPListener) acceptConn(ctx context.Context) (anyiort.Conn, error) {
 	conn, err := l.l.Accept(ctx)
 	switch {
 	case err == nil:
-		return newSocketStream(conn), nil
+		return conn, nil
 	case anyiort.IsCancellation(err):
 		return nil, err
 	case errors.Is(err, net.ErrClosed):
 		return nil, ErrClosedResource
 	}
 	return nil, fmt.Errorf("anyio: accept: %w", err)
-}
-
-// Serve accepts until ctx is cancelled, each handler a task of its own.
-func (l *TCPListener) Serve(ctx context.Context, handler func(ctx context.Context, s *SocketStream) error) error {
-	return WithTaskGroup(ctx, func(ctx context.Context, tg *TaskGroup) error {
-		for {
-			s, err := l.Accept(ctx)
-			if err != nil {
-				return err
-			}
-			tg.StartSoon(func(ctx context.Context) error {
-				defer s.Close()
-				return handler(ctx, s)
-			})
-		}
-	})
 }
 
 // Addr is the listening address, a *net.TCPAddr.

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ type SocketStream struct {
 	// One Send and one Receive at a time: a cancelled call interrupts the
 	// socket through its deadline, which would cut a concurrent one short.
 	sending, receiving *ResourceGuard
+	scratch            []byte // Receive's read buffer; guarded by receiving
 }
 
 func newSocketStream(conn anyiort.Conn) *SocketStream {
@@ -59,18 +61,33 @@ func (s *SocketStream) Receive(ctx context.Context, maxBytes int) ([]byte, error
 		return nil, err
 	}
 	defer exit()
-	buf := make([]byte, maxBytes)
-	n, err := s.conn.Read(ctx, buf)
-	if n > 0 {
-		return buf[:n], nil // an error comes again on the next call
+	// Read into the stream's scratch buffer and return a copy of what came:
+	// a Receive allocates only what it returns, not maxBytes.
+	if cap(s.scratch) < min(maxBytes, scratchSize) {
+		s.scratch = make([]byte, min(maxBytes, scratchSize))
 	}
-	if errors.Is(err, io.EOF) {
-		return nil, ErrEndOfStream
+	n, err := s.read(ctx, s.scratch[:min(maxBytes, cap(s.scratch))])
+	if err != nil {
+		return nil, err
 	}
-	if err == nil {
-		return nil, ErrEndOfStream
+	return append([]byte(nil), s.scratch[:n]...), nil
+}
+
+// scratchSize caps a stream's scratch buffer: a larger maxBytes reads at
+// most this much at once, as AnyIO's default receive size.
+const scratchSize = 65536
+
+// read reads into p, at least one byte, with the receive guard held by
+// the caller: ErrEndOfStream at EOF, portable errors otherwise.
+func (s *SocketStream) read(ctx context.Context, p []byte) (int, error) {
+	n, err := s.conn.Read(ctx, p)
+	switch {
+	case n > 0:
+		return n, nil // an error comes again on the next call
+	case err == nil || errors.Is(err, io.EOF):
+		return 0, ErrEndOfStream
 	}
-	return nil, s.mapErr(ctx, err)
+	return 0, s.mapErr(ctx, err)
 }
 
 // mapErr turns a backend error into the portable ones. A call that its ctx
@@ -108,3 +125,22 @@ func (s *SocketStream) LocalAddr() net.Addr { return s.conn.LocalAddr() }
 
 // RemoteAddr is the peer's address, a *net.TCPAddr.
 func (s *SocketStream) RemoteAddr() net.Addr { return s.conn.RemoteAddr() }
+
+// ConnectionState is the stream's TLS state; false when it is not TLS.
+func (s *SocketStream) ConnectionState() (tls.ConnectionState, bool) {
+	return connectionState(s.conn)
+}
+
+// readGuarded reads into p with the receive guard, for a wrapper that keeps
+// its own buffer.
+func (s *SocketStream) readGuarded(ctx context.Context, p []byte) (int, error) {
+	if s.closed.Load() {
+		return 0, ErrClosedResource
+	}
+	exit, err := s.receiving.Enter()
+	if err != nil {
+		return 0, err
+	}
+	defer exit()
+	return s.read(ctx, p)
+}

@@ -36,6 +36,28 @@ func clientTLS(ctx context.Context, conn anyiort.Conn, host string, cfg *tls.Con
 	return c, nil
 }
 
+// serverTLS runs a TLS server handshake over conn, as clientTLS does the
+// client's.
+func serverTLS(ctx context.Context, conn anyiort.Conn, cfg *tls.Config) (anyiort.Conn, error) {
+	nc, ok := conn.(interface{ NetConn() net.Conn })
+	if !ok {
+		conn.Close()
+		return nil, fmt.Errorf("anyio: accept: this backend's connections do not support TLS")
+	}
+	raw := nc.NetConn()
+	tc := tls.Server(raw, cfg)
+	c := &tlsConn{tc: tc}
+	c.bind, _ = raw.(contextBinder)
+	if _, err := c.do(ctx, tc.SetDeadline, func() (int, error) { return 0, c.handshake(ctx) }); err != nil {
+		conn.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("anyio: accept from %v: TLS handshake: %w", conn.RemoteAddr(), err)
+	}
+	return c, nil
+}
+
 // contextBinder is a net.Conn whose blocking calls can take a context
 // instead of deadlines: a simulated backend's, which must learn of a
 // cancellation through the context to stay deterministic.
@@ -84,3 +106,12 @@ func (c *tlsConn) CloseWrite() error    { return c.tc.CloseWrite() }
 func (c *tlsConn) Close() error         { return c.tc.Close() }
 func (c *tlsConn) LocalAddr() net.Addr  { return c.tc.LocalAddr() }
 func (c *tlsConn) RemoteAddr() net.Addr { return c.tc.RemoteAddr() }
+
+// connectionState is the TLS state of a connection; false when it is not
+// TLS.
+func connectionState(conn anyiort.Conn) (tls.ConnectionState, bool) {
+	if c, ok := conn.(*tlsConn); ok {
+		return c.tc.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
+}
