@@ -175,64 +175,64 @@ func TestLockStatistics(t *testing.T) {
 	})
 }
 
-// AnyIO TestLock::test_cancel_after_release and test_cancelled_after_acquire:
+// AnyIO TestLock::test_cancelled_after_acquire:
 // a waiter cancelled after the release handed it the lock passes the lock
 // on; one cancelled before the release is skipped. Either way the lock is
 // never lost.
-func TestLockCancelledAfterAcquire(t *testing.T) {
-	for _, cancelFirst := range []bool{true, false} {
-		name := "cancel then release"
-		if !cancelFirst {
-			name = "release then cancel"
+func TestLockCancelledAfterAcquire(t *testing.T) { confLockCancelAroundRelease(t, true) }
+
+// AnyIO TestLock::test_cancel_after_release: the release hands the lock
+// over at once; the waiter, cancelled before it runs, passes it on.
+func TestLockCancelAfterRelease(t *testing.T) { confLockCancelAroundRelease(t, false) }
+
+// confLockCancelAroundRelease cancels a waiting task's Acquire before or
+// after the release that would hand it the lock.
+func confLockCancelAroundRelease(t *testing.T, cancelFirst bool) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		lock := anyio.NewLock()
+		if err := lock.AcquireNowait(ctx); err != nil {
+			return err
 		}
-		t.Run(name, func(t *testing.T) {
-			confEachBackend(t, func(t *testing.T, ctx context.Context) error {
-				lock := anyio.NewLock()
-				if err := lock.AcquireNowait(ctx); err != nil {
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			h := anyio.CreateTask(tg, func(ctx context.Context) (struct{}, error) {
+				err := lock.Acquire(ctx)
+				if err == nil {
+					lock.Release()
+				}
+				return struct{}{}, err
+			}, anyio.Name("task1"))
+			if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
+				return err
+			}
+			if cancelFirst {
+				h.Cancel()
+				lock.Release()
+				if n := lock.Statistics().TasksWaiting; n != 0 {
+					t.Errorf("TasksWaiting right after the release = %d, want 0", n)
+				}
+			} else {
+				lock.Release()
+				// On std task1 may already have run and released it.
+				if owner := lock.Statistics().Owner; owner.Name != "task1" && anyio.CurrentBackend(ctx) != "std" {
+					t.Errorf("owner right after the release = %+v, want task1: the lock is handed over at once", owner)
+				}
+				h.Cancel()
+			}
+			// On std the waiter may run on another core between the
+			// hand-over and the cancel, and then it has the lock.
+			_, err := h.Wait(ctx)
+			if !confIsCancellation(err) && (cancelFirst || anyio.CurrentBackend(ctx) != "std" || err != nil) {
+				t.Errorf("the cancelled waiter's Acquire = %v, want its cancellation", err)
+			}
+			return anyio.FailAfter(ctx, confPrompt, func(ctx context.Context) error {
+				if err := lock.Acquire(ctx); err != nil {
 					return err
 				}
-				return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
-					h := anyio.CreateTask(tg, func(ctx context.Context) (struct{}, error) {
-						err := lock.Acquire(ctx)
-						if err == nil {
-							lock.Release()
-						}
-						return struct{}{}, err
-					}, anyio.Name("task1"))
-					if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
-						return err
-					}
-					if cancelFirst {
-						h.Cancel()
-						lock.Release()
-						if n := lock.Statistics().TasksWaiting; n != 0 {
-							t.Errorf("TasksWaiting right after the release = %d, want 0", n)
-						}
-					} else {
-						lock.Release()
-						// On std task1 may already have run and released it.
-						if owner := lock.Statistics().Owner; owner.Name != "task1" && anyio.CurrentBackend(ctx) != "std" {
-							t.Errorf("owner right after the release = %+v, want task1: the lock is handed over at once", owner)
-						}
-						h.Cancel()
-					}
-					// On std the waiter may run on another core between the
-					// hand-over and the cancel, and then it has the lock.
-					_, err := h.Wait(ctx)
-					if !confIsCancellation(err) && (cancelFirst || anyio.CurrentBackend(ctx) != "std" || err != nil) {
-						t.Errorf("the cancelled waiter's Acquire = %v, want its cancellation", err)
-					}
-					return anyio.FailAfter(ctx, confPrompt, func(ctx context.Context) error {
-						if err := lock.Acquire(ctx); err != nil {
-							return err
-						}
-						lock.Release()
-						return nil
-					})
-				})
+				lock.Release()
+				return nil
 			})
 		})
-	}
+	})
 }
 
 // AnyIO TestLock::test_owner_after_release: the lock goes to the oldest

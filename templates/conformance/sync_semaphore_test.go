@@ -230,3 +230,34 @@ func TestSemaphoreCancelledAfterAcquire(t *testing.T) {
 		})
 	})
 }
+
+// AnyIO TestSemaphore::test_asyncio_deadlock (#398): a holder cancelled
+// while it holds the permit releases it on the way out, and the next
+// waiter gets it.
+func TestSemaphoreAsyncioDeadlock(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		sem := anyio.NewSemaphore(1)
+		user := func(ctx context.Context) (struct{}, error) {
+			if err := sem.Acquire(ctx); err != nil {
+				return struct{}{}, err
+			}
+			defer sem.Release()
+			return struct{}{}, anyio.Sleep(ctx, confTick)
+		}
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			task1 := anyio.CreateTask(tg, user)
+			if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
+				return err
+			}
+			task2 := anyio.CreateTask(tg, user)
+			if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
+				return err
+			}
+			task1.Cancel()
+			return anyio.FailAfter(ctx, confPrompt, func(ctx context.Context) error {
+				_, err := task2.Wait(ctx)
+				return err
+			})
+		})
+	})
+}

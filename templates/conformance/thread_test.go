@@ -323,3 +323,89 @@ func TestWaitAllTasksBlockedCountsThreadAsRunning(t *testing.T) {
 		})
 	})
 }
+
+// AnyIO test_cancel_wait_on_thread: with AbandonOnCancel the task returns
+// at once and its group exits without waiting for fn, which finishes later
+// on its own. On a backend that runs one task at a time fn runs to
+// completion before anything else, so fn cannot wait for a later call
+// there: the test is std's.
+func TestCancelWaitOnThread(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		if anyio.CurrentBackend(ctx) != "std" {
+			return confSkip("fn would wait for a call that cannot run until fn returns")
+		}
+		release := make(chan struct{})
+		finished := make(chan bool, 1)
+		started := anyio.NewEvent()
+		tok := anyio.CurrentToken(ctx)
+		err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				_, err := anyio.ToThread(ctx, func() (int, error) {
+					_ = anyio.FromThread(tok, func(context.Context) error { started.Set(); return nil })
+					select {
+					case <-release:
+						finished <- true
+					case <-time.After(confPrompt):
+						finished <- false
+					}
+					return 0, nil
+				}, anyio.AbandonOnCancel())
+				return err
+			})
+			// WaitAllTasksBlocked would wait for fn: a thread counts as running.
+			if err := started.Wait(ctx); err != nil {
+				return err
+			}
+			tg.CancelScope().Cancel()
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := anyio.ToThread(ctx, func() (int, error) { close(release); return 0, nil }); err != nil {
+			return err
+		}
+		select {
+		case ok := <-finished:
+			if !ok {
+				t.Errorf("the abandoned fn never saw its release")
+			}
+		case <-time.After(confPrompt):
+			t.Errorf("the abandoned fn did not finish")
+		}
+		return nil
+	})
+}
+
+// AnyIO test_cancelscope_propagation_when_abandoned: a task whose
+// ToThread call was abandoned leaves its scope at once; what fn started in
+// the run through FromThread is not cancelled with it and completes. std's,
+// for the reason TestCancelWaitOnThread gives.
+func TestCancelscopePropagationWhenAbandoned(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		if anyio.CurrentBackend(ctx) != "std" {
+			return confSkip("fn would wait for a task that cannot run until fn returns")
+		}
+		hostCancelled, completed := anyio.NewEvent(), anyio.NewEvent()
+		outer := anyio.CurrentToken(ctx)
+		scope := anyio.NewCancelScope()
+		err := scope.Run(ctx, func(ctx context.Context) error {
+			_, err := anyio.ToThread(ctx, func() (int, error) {
+				return 0, anyio.FromThread(outer, func(ctx context.Context) error {
+					scope.Cancel()
+					if err := anyio.FailAfter(ctx, confPrompt, hostCancelled.Wait); err != nil {
+						return err
+					}
+					completed.Set()
+					return nil
+				})
+			}, anyio.AbandonOnCancel())
+			return err
+		})
+		if err != nil || !scope.CancelledCaught() {
+			t.Errorf("Run = %v, CancelledCaught %v; want the abandon caught", err, scope.CancelledCaught())
+		}
+		hostCancelled.Set()
+		return anyio.FailAfter(ctx, confPrompt, completed.Wait)
+	})
+}
