@@ -89,6 +89,23 @@ func TestLockAcquireTwice(t *testing.T) {
 // cancelled before the release never gets the lock, whichever comes first
 // of the release and the waiter's next turn.
 func TestLockCancelDuringAcquire(t *testing.T) {
+	confCancelDuringAcquire(t, func() confPrimitive {
+		lock := anyio.NewLock()
+		return confPrimitive{acquire: lock.Acquire, release: lock.Release, free: func() bool { return !lock.Locked() }}
+	})
+}
+
+// confPrimitive is a lock-like primitive for the tests that every such
+// primitive shares: how to acquire and release it, and whether it is free.
+type confPrimitive struct {
+	acquire func(context.Context) error
+	release func()
+	free    func() bool
+}
+
+// confCancelDuringAcquire runs AnyIO's test_cancel_during_acquire, in its
+// releaselast and releasefirst variants, on a new primitive each run.
+func confCancelDuringAcquire(t *testing.T, newPrimitive func() confPrimitive) {
 	for _, releaseFirst := range []bool{false, true} {
 		name := "releaselast"
 		if releaseFirst {
@@ -96,19 +113,19 @@ func TestLockCancelDuringAcquire(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			confEachBackend(t, func(t *testing.T, ctx context.Context) error {
-				lock := anyio.NewLock()
+				p := newPrimitive()
 				acquired := false
 				err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
-					if err := lock.Acquire(ctx); err != nil {
+					if err := p.acquire(ctx); err != nil {
 						return err
 					}
 					if _, err := tg.Start(ctx, func(ctx context.Context, st *anyio.TaskStatus) error {
 						st.Started(nil)
-						if err := lock.Acquire(ctx); err != nil {
+						if err := p.acquire(ctx); err != nil {
 							return err
 						}
 						acquired = true
-						lock.Release()
+						p.release()
 						return nil
 					}); err != nil {
 						return err
@@ -116,19 +133,19 @@ func TestLockCancelDuringAcquire(t *testing.T) {
 					tg.CancelScope().Cancel()
 					return anyio.NewCancelScope(anyio.Shielded()).Run(ctx, func(ctx context.Context) error {
 						if releaseFirst {
-							lock.Release()
+							p.release()
 							return anyio.WaitAllTasksBlocked(ctx)
 						}
 						err := anyio.WaitAllTasksBlocked(ctx)
-						lock.Release()
+						p.release()
 						return err
 					})
 				})
 				if err != nil {
 					return err
 				}
-				if acquired || lock.Locked() {
-					t.Errorf("a waiter cancelled before the release: acquired %v, Locked %v; want false, false", acquired, lock.Locked())
+				if acquired || !p.free() {
+					t.Errorf("a waiter cancelled before the release: acquired %v, free afterwards %v; want false, true", acquired, p.free())
 				}
 				return nil
 			})
@@ -281,13 +298,23 @@ func TestLockOwnerAfterRelease(t *testing.T) {
 // AnyIO TestLock::test_asyncio_deadlock (#398): an owner cancelled while it
 // holds the lock releases it on the way out, and the next waiter gets it.
 func TestLockAsyncioDeadlock(t *testing.T) {
-	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+	confCancelledHolderPassesOn(t, func() (func(context.Context) error, func(context.Context)) {
 		lock := anyio.NewLock()
+		return lock.Acquire, func(context.Context) { lock.Release() }
+	})
+}
+
+// confCancelledHolderPassesOn runs AnyIO's test_asyncio_deadlock for any
+// primitive, a new one each run: task1 holds it, task2 waits, task1 is
+// cancelled while it holds it; task2 must get it within confPrompt.
+func confCancelledHolderPassesOn(t *testing.T, newPrimitive func() (acquire func(context.Context) error, release func(context.Context))) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		acquire, release := newPrimitive()
 		user := func(ctx context.Context) (struct{}, error) {
-			if err := lock.Acquire(ctx); err != nil {
+			if err := acquire(ctx); err != nil {
 				return struct{}{}, err
 			}
-			defer lock.Release()
+			defer release(ctx)
 			return struct{}{}, anyio.Sleep(ctx, confTick)
 		}
 		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {

@@ -48,51 +48,10 @@ func TestSemaphoreAcquireNowait(t *testing.T) {
 
 // AnyIO TestSemaphore::test_cancel_during_acquire, both variants.
 func TestSemaphoreCancelDuringAcquire(t *testing.T) {
-	for _, releaseFirst := range []bool{false, true} {
-		name := "releaselast"
-		if releaseFirst {
-			name = "releasefirst"
-		}
-		t.Run(name, func(t *testing.T) {
-			confEachBackend(t, func(t *testing.T, ctx context.Context) error {
-				sem := anyio.NewSemaphore(1)
-				acquired := false
-				err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
-					if err := sem.Acquire(ctx); err != nil {
-						return err
-					}
-					if _, err := tg.Start(ctx, func(ctx context.Context, st *anyio.TaskStatus) error {
-						st.Started(nil)
-						if err := sem.Acquire(ctx); err != nil {
-							return err
-						}
-						acquired = true
-						sem.Release()
-						return nil
-					}); err != nil {
-						return err
-					}
-					tg.CancelScope().Cancel()
-					return anyio.NewCancelScope(anyio.Shielded()).Run(ctx, func(ctx context.Context) error {
-						if releaseFirst {
-							sem.Release()
-							return anyio.WaitAllTasksBlocked(ctx)
-						}
-						err := anyio.WaitAllTasksBlocked(ctx)
-						sem.Release()
-						return err
-					})
-				})
-				if err != nil {
-					return err
-				}
-				if acquired || sem.Value() != 1 {
-					t.Errorf("a waiter cancelled before the release: acquired %v, Value %d; want false, 1", acquired, sem.Value())
-				}
-				return nil
-			})
-		})
-	}
+	confCancelDuringAcquire(t, func() confPrimitive {
+		sem := anyio.NewSemaphore(1)
+		return confPrimitive{acquire: sem.Acquire, release: sem.Release, free: func() bool { return sem.Value() == 1 }}
+	})
 }
 
 // AnyIO TestSemaphore::test_max_value and test_max_value_exceeded.
@@ -231,33 +190,10 @@ func TestSemaphoreCancelledAfterAcquire(t *testing.T) {
 	})
 }
 
-// AnyIO TestSemaphore::test_asyncio_deadlock (#398): a holder cancelled
-// while it holds the permit releases it on the way out, and the next
-// waiter gets it.
+// AnyIO TestSemaphore::test_asyncio_deadlock (#398).
 func TestSemaphoreAsyncioDeadlock(t *testing.T) {
-	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+	confCancelledHolderPassesOn(t, func() (func(context.Context) error, func(context.Context)) {
 		sem := anyio.NewSemaphore(1)
-		user := func(ctx context.Context) (struct{}, error) {
-			if err := sem.Acquire(ctx); err != nil {
-				return struct{}{}, err
-			}
-			defer sem.Release()
-			return struct{}{}, anyio.Sleep(ctx, confTick)
-		}
-		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
-			task1 := anyio.CreateTask(tg, user)
-			if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
-				return err
-			}
-			task2 := anyio.CreateTask(tg, user)
-			if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
-				return err
-			}
-			task1.Cancel()
-			return anyio.FailAfter(ctx, confPrompt, func(ctx context.Context) error {
-				_, err := task2.Wait(ctx)
-				return err
-			})
-		})
+		return sem.Acquire, func(context.Context) { sem.Release() }
 	})
 }

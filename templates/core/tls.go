@@ -10,42 +10,41 @@ import (
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
-// clientTLS runs a TLS handshake over conn. The backend's connection must
-// expose a net.Conn, which both backends' do.
+// clientTLS runs a TLS client handshake over conn. The backend's
+// connection must expose a net.Conn, which both backends' do.
 func clientTLS(ctx context.Context, conn anyiort.Conn, host string, cfg *tls.Config) (anyiort.Conn, error) {
-	nc, ok := conn.(interface{ NetConn() net.Conn })
-	if !ok {
-		conn.Close()
-		return nil, fmt.Errorf("anyio: connect to %s: this backend's connections do not support TLS", host)
-	}
 	if cfg.ServerName == "" {
 		cfg = cfg.Clone()
 		cfg.ServerName = host
 	}
-	raw := nc.NetConn()
-	tc := tls.Client(raw, cfg)
-	c := &tlsConn{tc: tc}
-	c.bind, _ = raw.(contextBinder)
-	if _, err := c.do(ctx, tc.SetDeadline, func() (int, error) { return 0, c.handshake(ctx) }); err != nil {
-		conn.Close()
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("anyio: connect to %s: TLS handshake: %w", host, err)
+	c, err := handshakeTLS(ctx, conn, func(raw net.Conn) *tls.Conn { return tls.Client(raw, cfg) })
+	if err != nil && !anyiort.IsCancellation(err) {
+		return nil, fmt.Errorf("anyio: connect to %s: %w", host, err)
 	}
-	return c, nil
+	return c, err
 }
 
 // serverTLS runs a TLS server handshake over conn, as clientTLS does the
 // client's.
 func serverTLS(ctx context.Context, conn anyiort.Conn, cfg *tls.Config) (anyiort.Conn, error) {
+	remote := conn.RemoteAddr()
+	c, err := handshakeTLS(ctx, conn, func(raw net.Conn) *tls.Conn { return tls.Server(raw, cfg) })
+	if err != nil && !anyiort.IsCancellation(err) {
+		return nil, fmt.Errorf("anyio: accept from %v: %w", remote, err)
+	}
+	return c, err
+}
+
+// handshakeTLS wraps conn's net.Conn with side and runs the handshake under
+// ctx. On failure conn is closed.
+func handshakeTLS(ctx context.Context, conn anyiort.Conn, side func(net.Conn) *tls.Conn) (anyiort.Conn, error) {
 	nc, ok := conn.(interface{ NetConn() net.Conn })
 	if !ok {
 		conn.Close()
-		return nil, fmt.Errorf("anyio: accept: this backend's connections do not support TLS")
+		return nil, fmt.Errorf("this backend's connections do not support TLS")
 	}
 	raw := nc.NetConn()
-	tc := tls.Server(raw, cfg)
+	tc := side(raw)
 	c := &tlsConn{tc: tc}
 	c.bind, _ = raw.(contextBinder)
 	if _, err := c.do(ctx, tc.SetDeadline, func() (int, error) { return 0, c.handshake(ctx) }); err != nil {
@@ -53,7 +52,7 @@ func serverTLS(ctx context.Context, conn anyiort.Conn, cfg *tls.Config) (anyiort
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("anyio: accept from %v: TLS handshake: %w", conn.RemoteAddr(), err)
+		return nil, fmt.Errorf("TLS handshake: %w", err)
 	}
 	return c, nil
 }
