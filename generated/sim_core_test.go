@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -342,5 +343,74 @@ func TestSimWatchdogWithoutJitter(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), `"sleeper"`) {
 			t.Errorf("run %d: a block of 1.5 periods: Run = %v, want a report naming the sleeper", run, err)
 		}
+	}
+}
+
+// "Each direction of a simulated connection holds at most SetTCPBuffer
+// bytes; Send blocks when it is full and resumes as the peer reads."
+func TestSimSendBlocksUntilPeerReads(t *testing.T) {
+	t.Parallel()
+	run := func(seed int64) (sendDone time.Duration, busy bool) {
+		n := anyio.NewSimNetwork()
+		n.SetTCPBuffer(1000)
+		err := simRun(t, func(ctx context.Context) error {
+			l, err := anyio.ListenTCP(ctx, "127.0.0.1", 0)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			start := anyio.Now(ctx)
+			return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				c, err := anyio.ConnectTCP(ctx, "127.0.0.1", l.Addr().(*net.TCPAddr).Port)
+				if err != nil {
+					return err
+				}
+				s, err := l.Accept(ctx)
+				if err != nil {
+					c.Close()
+					return err
+				}
+				tg.StartSoon(func(ctx context.Context) error {
+					defer c.Close()
+					if err := c.Send(ctx, make([]byte, 5000)); err != nil {
+						return err
+					}
+					sendDone = anyio.Now(ctx).Sub(start)
+					return nil
+				})
+				if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
+					return err
+				}
+				busy = errors.Is(c.Send(ctx, []byte("x")), anyio.ErrBusyResource)
+				defer s.Close()
+				for total := 0; total < 5000; {
+					if err := anyio.Sleep(ctx, time.Millisecond); err != nil {
+						return err
+					}
+					data, err := s.Receive(ctx, 500)
+					if err != nil {
+						return err
+					}
+					total += len(data)
+				}
+				return nil
+			})
+		}, anyio.Network(n), anyio.Seed(seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sendDone, busy
+	}
+	first, busy := run(1)
+	if !busy {
+		t.Errorf("a second Send while the first waited for room: not ErrBusyResource")
+	}
+	// 1000 bytes fit at once; the other 4000 need 8 reads of 500, one a
+	// millisecond.
+	if first < 8*time.Millisecond {
+		t.Errorf("the 5000-byte Send returned after %v, before the reader had made room for it (8ms)", first)
+	}
+	if again, _ := run(1); again != first {
+		t.Errorf("the same seed: the Send returned after %v, then after %v", first, again)
 	}
 }

@@ -33,6 +33,8 @@ type simConn struct {
 	closed   bool      // Close was called
 	arrival  time.Time // when the last packet sent from here arrives
 	readers  []anyiort.Waiter
+	unread   int // bytes sent from here that the peer has not read yet
+	writers  []anyiort.Waiter
 }
 
 // pairLocked makes the two ends of a connection from src to dst.
@@ -60,6 +62,9 @@ func (c *simConn) Read(ctx context.Context, p []byte) (int, error) {
 			if c.buf = c.buf[k:]; len(c.buf) == 0 {
 				c.buf = nil
 			}
+			// What was read makes room for the peer's writer.
+			c.peer.unread -= k
+			simWakeAll(&c.peer.writers)
 			c.n.mu.Unlock()
 			return k, nil
 		case c.eof:
@@ -84,25 +89,51 @@ func (c *simConn) Read(ctx context.Context, p []byte) (int, error) {
 	}
 }
 
-// Write sends a copy of p, which arrives after the latency. It does not
-// block: the simulated network buffers without limit.
+// Write sends all of p, which arrives after the latency. One direction of
+// a connection holds at most the network's TCP buffer of bytes the peer has
+// not read: Write sends what fits and waits for the peer to read the rest
+// in, as a slow reader slows its writer on a real network.
 func (c *simConn) Write(ctx context.Context, p []byte) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	c.n.mu.Lock()
-	defer c.n.mu.Unlock()
-	switch {
-	case c.closed:
-		return 0, c.opError("write", net.ErrClosed)
-	case c.wshut || c.peerGone:
-		return 0, c.opError("write", os.NewSyscallError("write", syscall.EPIPE))
-	case len(p) == 0:
-		return 0, nil
+	limit := c.n.cfg.tcpBufferSize()
+	sent := 0
+	var w anyiort.Waiter
+	for {
+		c.n.mu.Lock()
+		switch {
+		case c.closed:
+			c.n.mu.Unlock()
+			return sent, c.opError("write", net.ErrClosed)
+		case c.wshut || c.peerGone:
+			c.n.mu.Unlock()
+			return sent, c.opError("write", os.NewSyscallError("write", syscall.EPIPE))
+		case sent == len(p):
+			c.n.mu.Unlock()
+			return sent, nil
+		}
+		if room := limit - c.unread; room > 0 {
+			chunk := bytes.Clone(p[sent:min(len(p), sent+room)])
+			c.unread += len(chunk)
+			sent += len(chunk)
+			c.sendLocked(func(peer *simConn) { peer.buf = append(peer.buf, chunk...) })
+			c.n.mu.Unlock()
+			continue
+		}
+		if w == nil {
+			w = c.n.b.NewWaiter()
+		}
+		c.writers = append(c.writers, w)
+		c.n.mu.Unlock()
+		err := w.Wait(ctx, "write on "+c.local.String()+" to "+c.remote.String()+": its buffer is full, waiting for the peer to read")
+		c.n.mu.Lock()
+		simForget(&c.writers, w)
+		c.n.mu.Unlock()
+		if err != nil {
+			return sent, err
+		}
 	}
-	data := bytes.Clone(p)
-	c.sendLocked(func(peer *simConn) { peer.buf = append(peer.buf, data...) })
-	return len(p), nil
 }
 
 // CloseWrite sends a FIN: the peer reads io.EOF once it has read the rest.
@@ -136,11 +167,19 @@ func (c *simConn) closeLocked() {
 		return
 	}
 	c.closed, c.wshut = true, true
+	// Unread bytes are dropped: the peer's writer has room again, and finds
+	// out it is broken once the close arrives.
+	c.peer.unread -= len(c.buf)
 	c.buf = nil
+	simWakeAll(&c.writers)
+	simWakeAll(&c.peer.writers)
 	if c.ownsPort {
 		c.n.unbindLocked(c.local)
 	}
-	c.sendLocked(func(peer *simConn) { peer.eof, peer.peerGone = true, true })
+	c.sendLocked(func(peer *simConn) {
+		peer.eof, peer.peerGone = true, true
+		simWakeAll(&peer.writers) // they fail now: nobody will read
+	})
 	simWakeAll(&c.readers)
 }
 

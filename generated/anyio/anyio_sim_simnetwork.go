@@ -21,7 +21,12 @@ type SimNetwork struct {
 	hosts     map[string][]netip.Addr // by lower-case name without the final dot
 	latency   time.Duration
 	blackhole map[netip.Addr]bool
+	tcpBuffer int // 0: simDefaultTCPBuffer
 }
+
+// simDefaultTCPBuffer is what one direction of a connection holds unread
+// unless SetTCPBuffer says otherwise.
+const simDefaultTCPBuffer = 256 << 10
 
 // NewSimNetwork returns a network with no latency and no black holes
 // in which only "localhost" resolves, to ::1 and 127.0.0.1.
@@ -56,6 +61,27 @@ func (n *SimNetwork) Blackhole(addr netip.Addr) {
 		n.blackhole = make(map[netip.Addr]bool)
 	}
 	n.blackhole[addr.Unmap()] = true
+}
+
+// SetTCPBuffer sets how many bytes one direction of a connection may
+// hold sent and not yet read by the peer, in flight or queued
+// (default 256 KiB; less than 1 means the default). A Send blocks
+// once they are there and resumes as the peer reads: a slow reader
+// slows its writer, and a second Send meanwhile gets
+// ErrBusyResource, as on std.
+func (n *SimNetwork) SetTCPBuffer(bytes int) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.tcpBuffer = bytes
+}
+
+func (n *SimNetwork) tcpBufferSize() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.tcpBuffer < 1 {
+		return simDefaultTCPBuffer
+	}
+	return n.tcpBuffer
 }
 
 func (n *SimNetwork) lookup(name string) ([]netip.Addr, bool) {

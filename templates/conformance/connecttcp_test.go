@@ -1015,9 +1015,6 @@ func TestSendAfterPeerClosedFails(t *testing.T) {
 // gets ErrBusyResource, saying what the first is doing.
 func TestConcurrentSendIsBusy(t *testing.T) {
 	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
-		if anyio.CurrentBackend(ctx) != "std" {
-			return confSkip("the simulated connection buffers without limit, so a Send never blocks")
-		}
 		c, s, err := confPair(ctx)
 		if err != nil {
 			return err
