@@ -414,3 +414,41 @@ func TestSimSendBlocksUntilPeerReads(t *testing.T) {
 		t.Errorf("the same seed: the Send returned after %v, then after %v", first, again)
 	}
 }
+
+// "outside a test, a sim run that meets a deadline from the wall clock (a
+// context.WithTimeout ctx passed to a call of this package) gets an error
+// that names it instead of silently ignoring it: that call returns it".
+func TestSimWallClockDeadlineIsRefused(t *testing.T) {
+	t.Parallel()
+	err := simRun(t, func(ctx context.Context) error {
+		wall, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		start := anyio.Now(ctx)
+		err := anyio.Sleep(wall, time.Hour)
+		if err == nil || !strings.Contains(err.Error(), "wall clock") || !strings.Contains(err.Error(), "context.WithTimeout") {
+			t.Errorf("Sleep under a wall-clock WithTimeout = %v, want an error naming the wall-clock deadline", err)
+		}
+		if d := anyio.Now(ctx).Sub(start); d != 0 {
+			t.Errorf("the refused Sleep took %v of virtual time", d)
+		}
+		if err := anyio.FailAfter(wall, time.Second, func(ctx context.Context) error { return nil }); err == nil || !strings.Contains(err.Error(), "wall clock") {
+			t.Errorf("FailAfter under a wall-clock WithTimeout = %v, want the same refusal", err)
+		}
+		// A context.WithCancel without a deadline is fine, and so is a
+		// deadline that has already passed: that is a cancellation.
+		plain, cancelPlain := context.WithCancel(ctx)
+		defer cancelPlain()
+		if err := anyio.Sleep(plain, time.Millisecond); err != nil {
+			t.Errorf("Sleep under a plain WithCancel = %v", err)
+		}
+		past, cancelPast := context.WithDeadline(ctx, time.Now().Add(-time.Second))
+		defer cancelPast()
+		if err := anyio.Sleep(past, time.Hour); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Sleep under a passed wall-clock deadline = %v, want context.DeadlineExceeded", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -33,7 +33,10 @@ func Backend(name string) RunOption {
 // channel, a sync.Mutex held across a wait, time.Sleep, a bare go
 // statement or the OS network. The simulator cannot see those: a
 // task blocked in one stops the run until the misuse watchdog ends
-// it with a report naming the task.
+// it with a report naming the task. A deadline on the wall clock
+// (context.WithTimeout, WithDeadline) that reaches a call of this
+// package is refused with an error naming it: use FailAfter,
+// MoveOnAfter or a CancelScope's Deadline, which keep the run's clock.
 func Run(main func(ctx context.Context) error, opts ...RunOption) error {
 	cfg := anyiort.RunConfig{Backend: BackendStd, ForRun: true}
 	for _, opt := range opts {

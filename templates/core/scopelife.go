@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
@@ -16,6 +17,11 @@ func (s *CancelScope) enter(parent context.Context, b anyiort.Backend, now time.
 	canCancel := scopeParent(parent) != nil || parent.Done() != nil
 	o, one := b.(anyiort.OneAtATime)
 	one = one && o.OneAtATime()
+	if one && canCancel {
+		if err := wallDeadline(parent); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
 	if s.state != scopeUnentered {
 		s.mu.Unlock()
@@ -297,4 +303,19 @@ func (s *CancelScope) pollParent() error {
 		s.cancelFromParent()
 	}
 	return (*scopeCtx)(s).currentErr()
+}
+
+// wallDeadline refuses, on a backend that keeps virtual time, a parent
+// whose deadline is on the wall clock (from context.WithTimeout or
+// WithDeadline rather than a scope): the scope's deadlines would mix the
+// two clocks, and the wall-clock one would pass at a moment nothing in the
+// run decides.
+func wallDeadline(parent context.Context) error {
+	if scopeParent(parent) != nil || anyiort.FindNotifier(parent) != nil || parent.Err() != nil {
+		return nil // a deadline that has passed is a cancellation like any other
+	}
+	if d, ok := parent.Deadline(); ok {
+		return fmt.Errorf("anyio: a cancel scope entered under a deadline on the wall clock (%s, from context.WithTimeout or WithDeadline) in a simulated run, whose clock is virtual: use FailAfter, MoveOnAfter or a CancelScope's Deadline", d.Format(time.RFC3339Nano))
+	}
+	return nil
 }
