@@ -43,10 +43,11 @@
 //	-primitives LIST
 //		comma-separated subset of taskgroup, failafter, moveonafter,
 //		memorystream, connecttcp, event, lock, semaphore, capacitylimiter,
-//		condition, tothread, bufferedstream (default: all); what they need
-//		comes along (condition brings lock; tothread brings capacitylimiter
-//		and taskgroup; bufferedstream brings connecttcp), and cancel scopes,
-//		time, Run, task identity and ResourceGuard are always there
+//		condition, tothread, bufferedstream, udp (default: all); what they
+//		need comes along (condition brings lock; tothread brings
+//		capacitylimiter and taskgroup; bufferedstream and udp bring
+//		connecttcp), and cancel scopes, time, Run, task identity and
+//		ResourceGuard are always there
 //	-spec FILE
 //		read this API spec instead of the embedded one
 //	-standalone

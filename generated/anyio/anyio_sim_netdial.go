@@ -28,6 +28,10 @@ type simNet struct {
 	bound     map[netip.AddrPort]bool         // every local address:port in use
 	portUsers map[uint16]int                  // how many bound entries use each port
 	nextPort  int                             // the next ephemeral port to try
+
+	udp         map[netip.AddrPort]*simUDPSocket // datagram sockets on one address
+	udpWildcard map[uint16]*simUDPSocket         // ... and on every address
+	nextUDPPort int
 }
 
 func simNewNet(b *simBackend, cfg *SimNetwork) *simNet {
@@ -39,6 +43,10 @@ func simNewNet(b *simBackend, cfg *SimNetwork) *simNet {
 		bound:     make(map[netip.AddrPort]bool),
 		portUsers: make(map[uint16]int),
 		nextPort:  simFirstPort,
+
+		udp:         make(map[netip.AddrPort]*simUDPSocket),
+		udpWildcard: make(map[uint16]*simUDPSocket),
+		nextUDPPort: simFirstPort,
 	}
 }
 

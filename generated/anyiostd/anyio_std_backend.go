@@ -68,3 +68,19 @@ var _ anyiort.TaskTracker = stdBackend{}
 func (stdBackend) AfterFunc(d time.Duration, f func()) anyiort.Timer {
 	return time.AfterFunc(d, f)
 }
+
+// blockedIn counts the calling task as blocked until the returned function
+// is called: a read or an accept of the package waits on the network,
+// which WaitAllTasksBlocked counts as a wait of the package. A read that
+// finds data at once is counted for an instant.
+func (r *stdRun) blockedIn() (done func()) {
+	if r == nil {
+		return stdNothing
+	}
+	r.blocked.Add(1)
+	return r.unblock
+}
+
+func (r *stdRun) unblock() { r.blocked.Add(-1) }
+
+func stdNothing() {}

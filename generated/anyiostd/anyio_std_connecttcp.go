@@ -23,7 +23,7 @@ func (stdBackend) LookupHost(ctx context.Context, host string) ([]netip.Addr, er
 	return addrs, err
 }
 
-func (stdBackend) DialTCP(ctx context.Context, local netip.Addr, remote netip.AddrPort) (anyiort.Conn, error) {
+func (b stdBackend) DialTCP(ctx context.Context, local netip.Addr, remote netip.AddrPort) (anyiort.Conn, error) {
 	var d net.Dialer
 	if local.IsValid() {
 		d.LocalAddr = net.TCPAddrFromAddrPort(netip.AddrPortFrom(local, 0))
@@ -35,22 +35,26 @@ func (stdBackend) DialTCP(ctx context.Context, local netip.Addr, remote netip.Ad
 		}
 		return nil, err
 	}
-	return stdConn{c.(*net.TCPConn)}, nil
+	return stdConn{c.(*net.TCPConn), b.run}, nil
 }
 
-func (stdBackend) ListenTCP(ctx context.Context, host string, port int) (anyiort.Listener, error) {
+func (b stdBackend) ListenTCP(ctx context.Context, host string, port int) (anyiort.Listener, error) {
 	var lc net.ListenConfig
 	l, err := lc.Listen(ctx, "tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
 		return nil, err
 	}
-	return stdListener{l.(*net.TCPListener)}, nil
+	return stdListener{l.(*net.TCPListener), b.run}, nil
 }
 
 // stdConn is an OS socket; a cancelled ctx interrupts it through deadlines.
-type stdConn struct{ c *net.TCPConn }
+type stdConn struct {
+	c   *net.TCPConn
+	run *stdRun // counts a read as a blocked task, for WaitAllTasksBlocked
+}
 
 func (c stdConn) Read(ctx context.Context, p []byte) (int, error) {
+	defer c.run.blockedIn()()
 	if ctx.Done() == nil {
 		return c.c.Read(p) // nothing can cut it short: no watch, no allocation
 	}
@@ -72,9 +76,13 @@ func (c stdConn) RemoteAddr() net.Addr { return c.c.RemoteAddr() }
 // NetConn exposes the socket, so that TLS can run over it.
 func (c stdConn) NetConn() net.Conn { return c.c }
 
-type stdListener struct{ l *net.TCPListener }
+type stdListener struct {
+	l   *net.TCPListener
+	run *stdRun
+}
 
 func (l stdListener) Accept(ctx context.Context) (anyiort.Conn, error) {
+	defer l.run.blockedIn()()
 	var c *net.TCPConn
 	_, err := anyiort.Interruptible(ctx, l.l.SetDeadline, func() (int, error) {
 		var err error
@@ -84,7 +92,7 @@ func (l stdListener) Accept(ctx context.Context) (anyiort.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return stdConn{c}, nil
+	return stdConn{c, l.run}, nil
 }
 
 func (l stdListener) Close() error   { return l.l.Close() }

@@ -112,7 +112,7 @@ func TestBadOptionsNameTheFlagAndTheChoices(t *testing.T) {
 		opts gen.Options
 		want string
 	}{
-		{gen.Options{Primitives: []string{"taskgrp"}}, `-primitives: unknown primitive "taskgrp" (valid: taskgroup, failafter, moveonafter, memorystream, connecttcp, event, lock, semaphore, capacitylimiter, condition, tothread, bufferedstream)`},
+		{gen.Options{Primitives: []string{"taskgrp"}}, `-primitives: unknown primitive "taskgrp" (valid: taskgroup, failafter, moveonafter, memorystream, connecttcp, event, lock, semaphore, capacitylimiter, condition, tothread, bufferedstream, udp)`},
 		{gen.Options{Backends: []string{"trio"}}, `-backends: unknown backend "trio" (valid: std, sim)`},
 		{gen.Options{Backends: []string{"sim"}}, `-backends: must include std`},
 		{gen.Options{Package: "func"}, `-pkg: not a Go package name: "func"`},
@@ -162,8 +162,8 @@ func TestTemplateCheckNamesBackendPrimitiveAndSymbol(t *testing.T) {
 	tests := []struct {
 		name, edit, want string
 	}{
-		{"missing method", "func (stdBackend) DialTCP(", "func (stdBackend) dialTCP("},
-		{"wrong signature", "func (stdBackend) ListenTCP(ctx context.Context, host string, port int)", "func (stdBackend) ListenTCP(ctx context.Context, host string, port uint16)"},
+		{"missing method", "func (b stdBackend) DialTCP(", "func (b stdBackend) dialTCP("},
+		{"wrong signature", "func (b stdBackend) ListenTCP(ctx context.Context, host string, port int)", "func (b stdBackend) ListenTCP(ctx context.Context, host string, port uint16)"},
 	}
 	wants := []string{
 		"backend std: primitive connecttcp: stdBackend has no method DialTCP",

@@ -1,0 +1,184 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// simUDPQueue is how many datagrams a simulated socket holds unread; it
+// drops what arrives past that.
+const simUDPQueue = 256
+
+// simUDPSocket is a datagram socket on the simulated network.
+type simUDPSocket struct {
+	n     *simNet
+	local netip.AddrPort // an unspecified address: bound on every address
+
+	// Guarded by n.mu.
+	queue   []simDatagram
+	closed  bool
+	readers []anyiort.Waiter
+}
+
+type simDatagram struct {
+	data []byte
+	from netip.AddrPort
+}
+
+// ListenUDP binds a datagram socket on the simulated network: the zero
+// address binds every address, port 0 the next free port. Datagrams take
+// the network's latency, in no particular order against each other.
+func (b *simBackend) ListenUDP(ctx context.Context, local netip.AddrPort) (anyiort.PacketConn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	n := b.net
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	addr := local.Addr().Unmap()
+	port := local.Port()
+	free := func(p uint16) bool {
+		if n.udpWildcard[p] != nil {
+			return false
+		}
+		if !addr.IsValid() || addr.IsUnspecified() {
+			for ap := range n.udp {
+				if ap.Port() == p {
+					return false
+				}
+			}
+			return true
+		}
+		return n.udp[netip.AddrPortFrom(addr, p)] == nil
+	}
+	if port == 0 {
+		p, ok := n.freeUDPPortLocked(free)
+		if !ok {
+			return nil, &net.OpError{Op: "listen", Net: "udp", Err: os.NewSyscallError("bind", syscall.EADDRNOTAVAIL)}
+		}
+		port = p
+	} else if !free(port) {
+		return nil, &net.OpError{Op: "listen", Net: "udp", Addr: net.UDPAddrFromAddrPort(local), Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}
+	}
+	s := &simUDPSocket{n: n}
+	if !addr.IsValid() || addr.IsUnspecified() {
+		s.local = netip.AddrPortFrom(netip.IPv6Unspecified(), port)
+		n.udpWildcard[port] = s
+	} else {
+		s.local = netip.AddrPortFrom(addr, port)
+		n.udp[s.local] = s
+	}
+	return s, nil
+}
+
+// freeUDPPortLocked is freePortLocked for the UDP ports, which are apart
+// from the TCP ones.
+func (n *simNet) freeUDPPortLocked(free func(uint16) bool) (uint16, bool) {
+	for range simLastPort - simFirstPort + 1 {
+		p := uint16(n.nextUDPPort)
+		if n.nextUDPPort++; n.nextUDPPort > simLastPort {
+			n.nextUDPPort = simFirstPort
+		}
+		if free(p) {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
+// udpSocketLocked returns who receives datagrams sent to dst, or nil.
+func (n *simNet) udpSocketLocked(dst netip.AddrPort) *simUDPSocket {
+	if s := n.udp[netip.AddrPortFrom(dst.Addr().Unmap(), dst.Port())]; s != nil {
+		return s
+	}
+	return n.udpWildcard[dst.Port()]
+}
+
+// ReadFrom returns the next datagram, waiting for one.
+func (s *simUDPSocket) ReadFrom(ctx context.Context, p []byte) (int, netip.AddrPort, error) {
+	var w anyiort.Waiter
+	for {
+		s.n.mu.Lock()
+		switch {
+		case s.closed:
+			s.n.mu.Unlock()
+			return 0, netip.AddrPort{}, &net.OpError{Op: "read", Net: "udp", Addr: s.LocalAddr(), Err: net.ErrClosed}
+		case len(s.queue) > 0:
+			d := s.queue[0]
+			s.queue[0] = simDatagram{}
+			s.queue = s.queue[1:]
+			s.n.mu.Unlock()
+			return copy(p, d.data), d.from, nil
+		}
+		if w == nil {
+			w = s.n.b.NewWaiter()
+		}
+		s.readers = append(s.readers, w)
+		s.n.mu.Unlock()
+		err := w.Wait(ctx, "receive on the UDP socket "+s.local.String())
+		s.n.mu.Lock()
+		simForget(&s.readers, w)
+		s.n.mu.Unlock()
+		if err != nil {
+			return 0, netip.AddrPort{}, err
+		}
+	}
+}
+
+// WriteTo sends a copy of p to to, which gets it after the latency if a
+// socket is bound there and has room; otherwise it is lost, as datagrams
+// are. It never blocks.
+func (s *simUDPSocket) WriteTo(ctx context.Context, p []byte, to netip.AddrPort) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.n.mu.Lock()
+	defer s.n.mu.Unlock()
+	if s.closed {
+		return 0, &net.OpError{Op: "write", Net: "udp", Addr: s.LocalAddr(), Err: net.ErrClosed}
+	}
+	from := s.local
+	if from.Addr().IsUnspecified() {
+		from = netip.AddrPortFrom(simLoopback(to.Addr().Unmap()), from.Port())
+	}
+	d := simDatagram{data: bytes.Clone(p), from: from}
+	to = netip.AddrPortFrom(to.Addr().Unmap(), to.Port())
+	s.n.b.AfterFunc(s.n.cfg.delay(), func() {
+		s.n.mu.Lock()
+		defer s.n.mu.Unlock()
+		if dst := s.n.udpSocketLocked(to); dst != nil && !dst.closed && len(dst.queue) < simUDPQueue {
+			dst.queue = append(dst.queue, d)
+			simWakeAll(&dst.readers)
+		}
+	})
+	return len(p), nil
+}
+
+// Close unbinds the socket; a ReadFrom waiting on it returns net.ErrClosed.
+func (s *simUDPSocket) Close() error {
+	s.n.mu.Lock()
+	defer s.n.mu.Unlock()
+	if s.closed {
+		return &net.OpError{Op: "close", Net: "udp", Addr: s.LocalAddr(), Err: net.ErrClosed}
+	}
+	s.closed = true
+	s.queue = nil
+	if s.local.Addr().IsUnspecified() {
+		delete(s.n.udpWildcard, s.local.Port())
+	} else {
+		delete(s.n.udp, s.local)
+	}
+	simWakeAll(&s.readers)
+	return nil
+}
+
+// LocalAddr is the socket's *net.UDPAddr.
+func (s *simUDPSocket) LocalAddr() net.Addr { return net.UDPAddrFromAddrPort(s.local) }
+
+var _ anyiort.UDPNetwork = (*simBackend)(nil)
