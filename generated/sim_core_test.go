@@ -452,3 +452,69 @@ func TestSimWallClockDeadlineIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// "Buggify: sim: a call site is enabled for a run with probability 1/4,
+// and then true at 1/4 of its calls (seeded); std: false."
+func TestSimBuggify(t *testing.T) {
+	t.Parallel()
+	const sites, calls = 4, 400
+	draw := func(seed int64) (trues [sites]int) {
+		err := simRun(t, func(ctx context.Context) error {
+			for range calls {
+				// Four call sites, each its own line.
+				if anyio.Buggify(ctx) {
+					trues[0]++
+				}
+				if anyio.Buggify(ctx) {
+					trues[1]++
+				}
+				if anyio.Buggify(ctx) {
+					trues[2]++
+				}
+				if anyio.Buggify(ctx) {
+					trues[3]++
+				}
+			}
+			return nil
+		}, anyio.Seed(seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return trues
+	}
+	enabled, total := 0, 0
+	for seed := range int64(40) {
+		trues := draw(seed)
+		if again := draw(seed); again != trues {
+			t.Fatalf("seed %d buggified %v, then %v", seed, trues, again)
+		}
+		for _, n := range trues {
+			if n > 0 {
+				enabled++
+				total += n
+				// An enabled site fires at about a quarter of its calls.
+				if n < calls/8 || n > calls*3/8 {
+					t.Errorf("seed %d: an enabled site fired %d times in %d calls, want about %d", seed, n, calls, calls/4)
+				}
+			}
+		}
+	}
+	// 160 sites in all, each enabled with probability 1/4.
+	if enabled < 20 || enabled > 60 {
+		t.Errorf("%d of 160 call sites enabled, want about 40", enabled)
+	}
+	if anyio.Buggify(context.Background()) {
+		t.Errorf("Buggify outside a sim run = true, want false")
+	}
+	err := anyio.Run(func(ctx context.Context) error {
+		for range 100 {
+			if anyio.Buggify(ctx) {
+				return errors.New("Buggify on std = true")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Error(err)
+	}
+}

@@ -19,8 +19,9 @@ package anyiort
 // build with an error naming this constant, rather than misbehaving.
 const Version1 = 1
 
-// Version2 adds task identity (Task, TaskInfo, Run), ErrRunFinished and
-// the optional backend contracts TaskStarter, TaskTracker, OneAtATime,
-// QuiescenceWaiter, Randomness and Threads. Every package generated since
-// references it.
+// Version2 adds task identity (Task, TaskInfo, Run), ErrRunFinished,
+// ErrIncompleteRead, ErrDelimiterNotFound and the optional backend
+// contracts TaskStarter, TaskTracker, OneAtATime, QuiescenceWaiter,
+// Randomness, Threads, UDPNetwork and Buggifier. Every package generated
+// since references it.
 const Version2 = 2

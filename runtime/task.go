@@ -206,3 +206,10 @@ type Threads interface {
 	// outside it; false when the run is over and fn will not run.
 	GoFromOutside(t *Task, fn func()) bool
 }
+
+// Buggifier is implemented by backends that inject faults at the call
+// sites that ask (Buggify), drawn from the run's seed.
+type Buggifier interface {
+	// Buggify reports whether the call site at pc should misbehave now.
+	Buggify(pc uintptr) bool
+}

@@ -31,6 +31,8 @@ type simBackend struct {
 	userRng    *rand.Rand   // seeds the generators of Rand, apart from the scheduler's
 	quiescent  []*simWaiter // WaitAllTasksBlocked callers, woken when nothing else can run
 	threads    int          // ToThread functions in flight (GoThread)
+	buggyRng   *rand.Rand   // Buggify's draws, apart from the scheduler's
+	buggySites map[uintptr]bool
 	now        time.Time
 	current    *simTask            // holds the baton; nil: the scheduler does
 	runnable   []*simTask          // in a deterministic order; picked at random
@@ -54,12 +56,14 @@ var simEpoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 func simNewBackend(seed int64, network *SimNetwork, watchdog time.Duration) *simBackend {
 	b := &simBackend{
-		watchdog: watchdog,
-		kick:     make(chan struct{}, 1),
-		rng:      rand.New(rand.NewPCG(uint64(seed), 0x616e79696f73696d)),
-		userRng:  rand.New(rand.NewPCG(uint64(seed), 0x616e79696f72616e)),
-		now:      simEpoch,
-		live:     make(map[uint64]*simTask),
+		watchdog:   watchdog,
+		kick:       make(chan struct{}, 1),
+		rng:        rand.New(rand.NewPCG(uint64(seed), 0x616e79696f73696d)),
+		userRng:    rand.New(rand.NewPCG(uint64(seed), 0x616e79696f72616e)),
+		buggyRng:   rand.New(rand.NewPCG(uint64(seed), 0x616e79696f627567)),
+		now:        simEpoch,
+		live:       make(map[uint64]*simTask),
+		buggySites: make(map[uintptr]bool),
 	}
 	b.net = simNewNet(b, network)
 	return b
