@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -516,5 +517,166 @@ func TestSimBuggify(t *testing.T) {
 	})
 	if err != nil {
 		t.Error(err)
+	}
+}
+
+// "SetLoss(p): each datagram is dropped with probability p; SetDuplication
+// ... or delivered twice; SetJitter: each packet's one-way delay gains a
+// seeded draw", which reorders datagrams but never a TCP stream's bytes;
+// the same seed, the same outcome.
+func TestSimUDPFaults(t *testing.T) {
+	t.Parallel()
+	const sent = 200
+	udpRun := func(seed int64, configure func(*anyio.SimNetwork)) (got []int) {
+		n := anyio.NewSimNetwork()
+		n.SetLatency(time.Millisecond)
+		configure(n)
+		err := simRun(t, func(ctx context.Context) error {
+			rx, err := anyio.CreateUDPSocket(ctx, "127.0.0.1", 0)
+			if err != nil {
+				return err
+			}
+			defer rx.Close()
+			tx, err := anyio.CreateUDPSocket(ctx, "127.0.0.1", 0)
+			if err != nil {
+				return err
+			}
+			defer tx.Close()
+			to := rx.LocalAddr().(*net.UDPAddr).AddrPort()
+			for i := range sent {
+				if err := tx.SendTo(ctx, []byte{byte(i)}, to); err != nil {
+					return err
+				}
+			}
+			_, err = anyio.MoveOnAfter(ctx, time.Second, func(ctx context.Context) error {
+				for {
+					data, _, err := rx.Receive(ctx)
+					if err != nil {
+						return err
+					}
+					got = append(got, int(data[0]))
+				}
+			})
+			return err
+		}, anyio.Network(n), anyio.Seed(seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	lossy := func(n *anyio.SimNetwork) { n.SetLoss(0.5) }
+	if got := udpRun(1, lossy); len(got) < sent/4 || len(got) > sent*3/4 {
+		t.Errorf("with SetLoss(0.5), %d of %d datagrams arrived", len(got), sent)
+	} else if again := udpRun(1, lossy); fmt.Sprint(again) != fmt.Sprint(got) {
+		t.Errorf("the same seed lost different datagrams")
+	}
+	dup := func(n *anyio.SimNetwork) { n.SetDuplication(0.5) }
+	if got := udpRun(2, dup); len(got) < sent*5/4 || len(got) > sent*7/4 {
+		t.Errorf("with SetDuplication(0.5), %d datagrams arrived for %d sent", len(got), sent)
+	}
+	jittery := func(n *anyio.SimNetwork) { n.SetJitter(10 * time.Millisecond) }
+	got := udpRun(3, jittery)
+	if len(got) != sent {
+		t.Fatalf("with jitter alone, %d of %d datagrams arrived", len(got), sent)
+	}
+	inOrder := true
+	for i := 1; i < len(got); i++ {
+		if got[i] < got[i-1] {
+			inOrder = false
+		}
+	}
+	if inOrder {
+		t.Errorf("with 10ms of jitter over 1ms of latency, %d datagrams all arrived in order", sent)
+	}
+	if again := udpRun(3, jittery); fmt.Sprint(again) != fmt.Sprint(got) {
+		t.Errorf("the same seed reordered the datagrams differently")
+	}
+	clean := udpRun(4, func(*anyio.SimNetwork) {})
+	if len(clean) != sent {
+		t.Errorf("without faults, %d of %d datagrams arrived", len(clean), sent)
+	}
+}
+
+// Jitter never reorders a TCP stream's bytes.
+func TestSimJitterKeepsTCPInOrder(t *testing.T) {
+	t.Parallel()
+	n := anyio.NewSimNetwork()
+	n.SetLatency(time.Millisecond)
+	n.SetJitter(10 * time.Millisecond)
+	err := simRun(t, func(ctx context.Context) error {
+		l, err := anyio.ListenTCP(ctx, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		c, err := anyio.ConnectTCP(ctx, "127.0.0.1", l.Addr().(*net.TCPAddr).Port)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		s, err := l.Accept(ctx)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		var want []byte
+		for i := range 100 {
+			want = append(want, byte(i))
+			if err := c.Send(ctx, []byte{byte(i)}); err != nil {
+				return err
+			}
+		}
+		if err := c.SendEOF(); err != nil {
+			return err
+		}
+		var got []byte
+		for {
+			data, err := s.Receive(ctx, 1000)
+			if errors.Is(err, anyio.ErrEndOfStream) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			got = append(got, data...)
+		}
+		if string(got) != string(want) {
+			t.Errorf("a TCP stream under jitter delivered %v, want %v", got, want)
+		}
+		return nil
+	}, anyio.Network(n), anyio.Seed(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Unblackhole undoes Blackhole.
+func TestSimUnblackhole(t *testing.T) {
+	t.Parallel()
+	n := anyio.NewSimNetwork()
+	addr := netip.MustParseAddr("192.0.2.9")
+	n.Blackhole(addr)
+	err := simRun(t, func(ctx context.Context) error {
+		l, err := anyio.ListenTCP(ctx, "192.0.2.9", 80)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		_, err = anyio.MoveOnAfter(ctx, time.Second, func(ctx context.Context) error {
+			_, err := anyio.ConnectTCP(ctx, "192.0.2.9", 80)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("a connect to a black hole: %v, want it to hang until the timeout", err)
+		}
+		n.Unblackhole(addr)
+		c, err := anyio.ConnectTCP(ctx, "192.0.2.9", 80)
+		if err != nil {
+			return fmt.Errorf("a connect after Unblackhole: %w", err)
+		}
+		return c.Close()
+	}, anyio.Network(n))
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -32,6 +32,7 @@ type simBackend struct {
 	quiescent  []*simWaiter // WaitAllTasksBlocked callers, woken when nothing else can run
 	threads    int          // ToThread functions in flight (GoThread)
 	buggyRng   *rand.Rand   // Buggify's draws, apart from the scheduler's
+	seed       uint64       // the run's seed, for the network's own stream
 	buggySites map[uintptr]bool
 	now        time.Time
 	current    *simTask            // holds the baton; nil: the scheduler does
@@ -61,6 +62,7 @@ func simNewBackend(seed int64, network *SimNetwork, watchdog time.Duration) *sim
 		rng:        rand.New(rand.NewPCG(uint64(seed), 0x616e79696f73696d)),
 		userRng:    rand.New(rand.NewPCG(uint64(seed), 0x616e79696f72616e)),
 		buggyRng:   rand.New(rand.NewPCG(uint64(seed), 0x616e79696f627567)),
+		seed:       uint64(seed),
 		now:        simEpoch,
 		live:       make(map[uint64]*simTask),
 		buggySites: make(map[uintptr]bool),

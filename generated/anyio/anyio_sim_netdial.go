@@ -5,6 +5,7 @@ package anyio
 
 import (
 	"context"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
@@ -29,6 +30,8 @@ type simNet struct {
 	portUsers map[uint16]int                  // how many bound entries use each port
 	nextPort  int                             // the next ephemeral port to try
 
+	rng *rand.Rand // jitter, loss and duplication; guarded by mu
+
 	udp         map[netip.AddrPort]*simUDPSocket // datagram sockets on one address
 	udpWildcard map[uint16]*simUDPSocket         // ... and on every address
 	nextUDPPort int
@@ -44,6 +47,7 @@ func simNewNet(b *simBackend, cfg *SimNetwork) *simNet {
 		portUsers: make(map[uint16]int),
 		nextPort:  simFirstPort,
 
+		rng:         rand.New(rand.NewPCG(b.seed, 0x616e79696f6e6574)),
 		udp:         make(map[netip.AddrPort]*simUDPSocket),
 		udpWildcard: make(map[uint16]*simUDPSocket),
 		nextUDPPort: simFirstPort,
@@ -151,7 +155,7 @@ func (n *simNet) startDial(w anyiort.Waiter, local netip.Addr, remote netip.Addr
 	}
 	d := &simDial{w: w, src: netip.AddrPortFrom(local, port), dst: remote}
 	n.bindLocked(d.src)
-	n.b.AfterFunc(n.cfg.delay(), func() { n.synArrived(d) })
+	n.b.AfterFunc(n.delayLocked(), func() { n.synArrived(d) })
 	return d, nil
 }
 
@@ -165,7 +169,7 @@ func (n *simNet) synArrived(d *simDial) {
 	}
 	l := n.listenerLocked(d.dst)
 	if l == nil {
-		n.b.AfterFunc(n.cfg.delay(), func() {
+		n.b.AfterFunc(n.delayLocked(), func() {
 			n.answer(d, nil, os.NewSyscallError("connect", syscall.ECONNREFUSED))
 		})
 		return
@@ -174,7 +178,7 @@ func (n *simNet) synArrived(d *simDial) {
 	d.client = client
 	l.queue = append(l.queue, server)
 	simWakeAll(&l.acceptors)
-	n.b.AfterFunc(n.cfg.delay(), func() { n.answer(d, client, nil) })
+	n.b.AfterFunc(n.delayLocked(), func() { n.answer(d, client, nil) })
 }
 
 // answer delivers the SYN-ACK (c) or the refusal (err) to the dialer.
@@ -258,4 +262,14 @@ func simArrival(now time.Time, latency time.Duration, last time.Time) time.Time 
 		return last
 	}
 	return at
+}
+
+// delayLocked is one packet's one-way delay: the latency, plus a seeded draw
+// of jitter if the network has any.
+func (n *simNet) delayLocked() time.Duration {
+	d := n.cfg.delay()
+	if jitter, _, _ := n.cfg.faults(); jitter > 0 {
+		d += time.Duration(n.rng.Int64N(int64(jitter)))
+	}
+	return d
 }

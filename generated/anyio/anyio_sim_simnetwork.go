@@ -22,6 +22,8 @@ type SimNetwork struct {
 	latency   time.Duration
 	blackhole map[netip.Addr]bool
 	tcpBuffer int // 0: simDefaultTCPBuffer
+	jitter    time.Duration
+	loss, dup float64 // UDP: chances a datagram is dropped, or delivered twice
 }
 
 // simDefaultTCPBuffer is what one direction of a connection holds unread
@@ -82,6 +84,44 @@ func (n *SimNetwork) tcpBufferSize() int {
 		return simDefaultTCPBuffer
 	}
 	return n.tcpBuffer
+}
+
+// Unblackhole undoes Blackhole; connects to addr are answered again.
+func (n *SimNetwork) Unblackhole(addr netip.Addr) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.blackhole, addr.Unmap())
+}
+
+// SetJitter makes each packet's one-way delay gain a draw in [0, d)
+// from the run's seed. TCP keeps its bytes in order whatever the
+// draws; UDP datagrams may overtake each other.
+func (n *SimNetwork) SetJitter(d time.Duration) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.jitter = max(d, 0)
+}
+
+// SetLoss makes each UDP datagram dropped with probability p, drawn from the run's seed.
+func (n *SimNetwork) SetLoss(p float64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.loss = min(max(p, 0), 1)
+}
+
+// SetDuplication makes each UDP datagram that is not lost delivered
+// twice with probability p, drawn from the run's seed.
+func (n *SimNetwork) SetDuplication(p float64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.dup = min(max(p, 0), 1)
+}
+
+// faults returns the jitter, loss and duplication in force.
+func (n *SimNetwork) faults() (jitter time.Duration, loss, dup float64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.jitter, n.loss, n.dup
 }
 
 func (n *SimNetwork) lookup(name string) ([]netip.Addr, bool) {

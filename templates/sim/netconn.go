@@ -184,7 +184,7 @@ func (c *simConn) closeLocked() {
 // with everything sent before, unless the peer has closed by then.
 func (c *simConn) sendLocked(deliver func(peer *simConn)) {
 	now := c.n.b.Now()
-	c.arrival = simArrival(now, c.n.cfg.delay(), c.arrival)
+	c.arrival = simArrival(now, c.n.delayLocked(), c.arrival)
 	c.n.b.AfterFunc(c.arrival.Sub(now), func() {
 		c.n.mu.Lock()
 		defer c.n.mu.Unlock()

@@ -149,15 +149,28 @@ func (s *simUDPSocket) WriteTo(ctx context.Context, p []byte, to netip.AddrPort)
 	}
 	d := simDatagram{data: bytes.Clone(p), from: from}
 	to = netip.AddrPortFrom(to.Addr().Unmap(), to.Port())
-	s.n.b.AfterFunc(s.n.cfg.delay(), func() {
-		s.n.mu.Lock()
-		defer s.n.mu.Unlock()
-		if dst := s.n.udpSocketLocked(to); dst != nil && !dst.closed && len(dst.queue) < simUDPQueue {
-			dst.queue = append(dst.queue, d)
-			simWakeAll(&dst.readers)
-		}
-	})
+	_, loss, dup := s.n.cfg.faults()
+	if loss > 0 && s.n.rng.Float64() < loss {
+		return len(p), nil // lost on the way
+	}
+	copies := 1
+	if dup > 0 && s.n.rng.Float64() < dup {
+		copies = 2
+	}
+	for range copies {
+		s.n.b.AfterFunc(s.n.delayLocked(), func() { s.n.deliver(to, d) })
+	}
 	return len(p), nil
+}
+
+// deliver queues d at the socket bound to to, if there is one with room.
+func (n *simNet) deliver(to netip.AddrPort, d simDatagram) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if dst := n.udpSocketLocked(to); dst != nil && !dst.closed && len(dst.queue) < simUDPQueue {
+		dst.queue = append(dst.queue, d)
+		simWakeAll(&dst.readers)
+	}
 }
 
 // Close unbinds the socket; a ReadFrom waiting on it returns net.ErrClosed.
