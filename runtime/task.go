@@ -213,3 +213,16 @@ type Buggifier interface {
 	// Buggify reports whether the call site at pc should misbehave now.
 	Buggify(pc uintptr) bool
 }
+
+type sometimesKey struct{}
+
+// SometimesKey is the RunConfig key under which a test helper leaves a
+// function that hears every Sometimes of the run: name and whether cond
+// held.
+func SometimesKey() any { return sometimesKey{} }
+
+// SometimesRecorder is implemented by backends that pass Sometimes on to
+// the function a test helper left under SometimesKey.
+type SometimesRecorder interface {
+	Sometimes(name string, cond bool)
+}

@@ -42,7 +42,9 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	if watchdog <= 0 {
 		watchdog = simDefaultWatchdog
 	}
-	return simNewBackend(seed, network, watchdog), nil
+	b := simNewBackend(seed, network, watchdog)
+	b.sometimes, _ = cfg.Value(anyiort.SometimesKey()).(func(name string, cond bool))
+	return b, nil
 }
 
 // SimWatchdog sets how long, in wall time, a task of a sim run may go

@@ -23,13 +23,14 @@ type simBackend struct {
 	// is idle, that something outside the simulation made a task runnable.
 	kick chan struct{}
 
-	mu         sync.Mutex   // guards every field below, and the tasks' and waiters' state
-	rng        *rand.Rand   // the scheduler's choices
-	userRng    *rand.Rand   // seeds the generators of Rand, apart from the scheduler's
-	quiescent  []*simWaiter // WaitAllTasksBlocked callers, woken when nothing else can run
-	threads    int          // ToThread functions in flight (GoThread)
-	buggyRng   *rand.Rand   // Buggify's draws, apart from the scheduler's
-	seed       uint64       // the run's seed, for the network's own stream
+	mu         sync.Mutex                   // guards every field below, and the tasks' and waiters' state
+	rng        *rand.Rand                   // the scheduler's choices
+	userRng    *rand.Rand                   // seeds the generators of Rand, apart from the scheduler's
+	quiescent  []*simWaiter                 // WaitAllTasksBlocked callers, woken when nothing else can run
+	threads    int                          // ToThread functions in flight (GoThread)
+	buggyRng   *rand.Rand                   // Buggify's draws, apart from the scheduler's
+	seed       uint64                       // the run's seed, for the network's own stream
+	sometimes  func(name string, cond bool) // a test helper's, or nil
 	buggySites map[uintptr]bool
 	now        time.Time
 	current    *simTask            // holds the baton; nil: the scheduler does

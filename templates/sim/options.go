@@ -39,7 +39,9 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	if watchdog <= 0 {
 		watchdog = simDefaultWatchdog
 	}
-	return simNewBackend(seed, network, watchdog), nil
+	b := simNewBackend(seed, network, watchdog)
+	b.sometimes, _ = cfg.Value(anyiort.SometimesKey()).(func(name string, cond bool))
+	return b, nil
 }
 
 // SimWatchdog returns a RunOption that sets how long, in wall time, a task

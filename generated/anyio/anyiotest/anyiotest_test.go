@@ -166,3 +166,13 @@ func TestSeedsRejectsNoSeeds(t *testing.T) {
 		t.Errorf("Seeds(t, 0, ...): err = %v, want a fatal failure that names n; output:\n%s", err, out)
 	}
 }
+
+// "Sometimes: a Seeds sweep in which no run saw cond true fails, naming
+// it"; one that some run saw true passes.
+func TestSeedsFailsOnSometimesNeverTrue(t *testing.T) {
+	out, err := goTest("-test.run=^TestSometimesNeverTrue$")
+	want := `anyiotest.Seeds: anyio.Sometimes(ctx, cond, "a retry happened") was never true in 5 runs (seeds 0 to 4)`
+	if err == nil || !strings.Contains(out, want) || strings.Contains(out, `"half the runs"`) {
+		t.Errorf("err = %v, want a failure naming only the condition never true; output:\n%s", err, out)
+	}
+}

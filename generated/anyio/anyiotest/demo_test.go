@@ -53,3 +53,13 @@ func TestSeedsBadN(t *testing.T) {
 	anyiotest.Seeds(t, 0, func(t *testing.T, ctx context.Context) error { return nil })
 	fmt.Println("Seeds returned") // it must not: n = 0 is a t.Fatal
 }
+
+// TestSometimesNeverTrue sweeps a body whose retry path is never taken.
+func TestSometimesNeverTrue(t *testing.T) {
+	demoOnly(t)
+	anyiotest.Seeds(t, 5, func(t *testing.T, ctx context.Context) error {
+		anyio.Sometimes(ctx, false, "a retry happened")
+		anyio.Sometimes(ctx, anyio.Rand(ctx).IntN(2) == 0, "half the runs")
+		return nil
+	})
+}

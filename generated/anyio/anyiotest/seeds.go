@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
+	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // onlySeed is the -anyio.seed flag; -1 means "every seed".
@@ -33,6 +35,10 @@ var onlySeed = flag.Int64("anyio.seed", -1, "anyiotest: make every Seeds call ru
 // with it, every Seeds call runs only that seed, whatever its n, so a seed
 // found by a long run can be replayed in a short one.
 //
+// Once every seed has passed, each name that the runs gave anyio.Sometimes
+// and that no run saw true fails the test, named: the sweep never reached
+// the path it stands for.
+//
 // If the sim backend was not generated into package anyio, Seeds skips the
 // test and says so (the reference package has it; the check guards copies
 // of anyiotest made for packages generated with fewer backends). n must be positive. body must not call t.Fatal or its
@@ -49,6 +55,8 @@ func Seeds(t *testing.T, n int, body func(t *testing.T, ctx context.Context) err
 	if *onlySeed >= 0 {
 		first, last = *onlySeed, *onlySeed
 	}
+	seen := &sometimesBook{}
+	opts = append(slices.Clone(opts), seen.option())
 	for seed := first; seed <= last; seed++ {
 		if !t.Run("seed="+strconv.FormatInt(seed, 10), func(t *testing.T) { runSeed(t, seed, body, opts) }) {
 			if seed < last {
@@ -57,6 +65,48 @@ func Seeds(t *testing.T, n int, body func(t *testing.T, ctx context.Context) err
 			return
 		}
 	}
+	for _, name := range seen.neverTrue() {
+		t.Errorf("anyiotest.Seeds: anyio.Sometimes(ctx, cond, %q) was never true in %d runs (seeds %d to %d): the path it names was never reached", name, last-first+1, first, last)
+	}
+}
+
+// sometimesBook keeps, over a sweep, which Sometimes names were seen and
+// which were ever true.
+type sometimesBook struct {
+	mu      sync.Mutex
+	order   []string
+	wasTrue map[string]bool
+}
+
+// option is the RunOption through which the runs of a sweep report their
+// Sometimes calls to the book.
+func (s *sometimesBook) option() anyio.RunOption {
+	return func(cfg *anyiort.RunConfig) { cfg.Set(anyiort.SometimesKey(), s.record) }
+}
+
+func (s *sometimesBook) record(name string, cond bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wasTrue == nil {
+		s.wasTrue = map[string]bool{}
+	}
+	if _, ok := s.wasTrue[name]; !ok {
+		s.order = append(s.order, name)
+	}
+	s.wasTrue[name] = s.wasTrue[name] || cond
+}
+
+// neverTrue lists the names never seen true, in the order they first came.
+func (s *sometimesBook) neverTrue() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, name := range s.order {
+		if !s.wasTrue[name] {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // runSeed is one subtest of Seeds: body on sim with seed, and, if that fails,
