@@ -78,30 +78,43 @@ func TestLookupHost(t *testing.T) {
 	})
 }
 
+// confTLSEcho listens with serverCfg, echoes one accepted stream (after
+// check, if any, looks at it), and runs client against the port.
+func confTLSEcho(ctx context.Context, serverCfg *tls.Config, check func(s *anyio.SocketStream), client func(ctx context.Context, port int) error) error {
+	l, err := anyio.ListenTCP(ctx, "127.0.0.1", 0, anyio.ListenTLS(serverCfg))
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		tg.StartSoon(func(ctx context.Context) error {
+			s, err := l.Accept(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if check != nil {
+				check(s)
+			}
+			return confEcho(ctx, s)
+		})
+		return client(ctx, port)
+	})
+}
+
 // AnyIO tests/streams/test_tls.py test_send_receive and the connection
 // state: a TLS listener's streams come with the handshake done, both ends
 // report their TLS state, and a plain stream reports none.
 func TestListenTLS(t *testing.T) {
 	serverCfg, clientCfg := confTLS(t)
 	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
-		l, err := anyio.ListenTCP(ctx, "127.0.0.1", 0, anyio.ListenTLS(serverCfg))
-		if err != nil {
-			return err
+		checkServer := func(s *anyio.SocketStream) {
+			if st, ok := s.ConnectionState(); !ok || !st.HandshakeComplete {
+				t.Errorf("server end: ConnectionState = %+v, %v; want a complete handshake", st.HandshakeComplete, ok)
+			}
 		}
-		defer l.Close()
-		port := l.Addr().(*net.TCPAddr).Port
-		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
-			tg.StartSoon(func(ctx context.Context) error {
-				s, err := l.Accept(ctx)
-				if err != nil {
-					return err
-				}
-				defer s.Close()
-				if st, ok := s.ConnectionState(); !ok || !st.HandshakeComplete {
-					t.Errorf("server end: ConnectionState = %+v, %v; want a complete handshake", st.HandshakeComplete, ok)
-				}
-				return confEcho(ctx, s)
-			})
+		return confTLSEcho(ctx, serverCfg, checkServer, func(ctx context.Context, port int) error {
 			c, err := anyio.ConnectTCP(ctx, "127.0.0.1", port, anyio.TLS(clientCfg))
 			if err != nil {
 				return err
@@ -547,21 +560,7 @@ func TestNetConnDeadline(t *testing.T) {
 func TestNetConnTLS(t *testing.T) {
 	serverCfg, clientCfg := confTLS(t)
 	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
-		l, err := anyio.ListenTCP(ctx, "127.0.0.1", 0, anyio.ListenTLS(serverCfg))
-		if err != nil {
-			return err
-		}
-		defer l.Close()
-		port := l.Addr().(*net.TCPAddr).Port
-		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
-			tg.StartSoon(func(ctx context.Context) error {
-				s, err := l.Accept(ctx)
-				if err != nil {
-					return err
-				}
-				defer s.Close()
-				return confEcho(ctx, s)
-			})
+		return confTLSEcho(ctx, serverCfg, nil, func(ctx context.Context, port int) error {
 			raw, err := anyio.ConnectTCP(ctx, "127.0.0.1", port)
 			if err != nil {
 				return err
