@@ -104,12 +104,20 @@ func (s *SocketStream) read(ctx context.Context, p []byte) (int, error) {
 // mapErr turns a backend error into the portable ones. A call that its ctx
 // cut short returns the cancellation, whatever else happened meanwhile.
 func (s *SocketStream) mapErr(ctx context.Context, err error) error {
+	return portableErr(ctx, s.closed.Load(), err)
+}
+
+// portableErr turns a socket's error into the portable ones: the call's
+// cancellation if its ctx cut it short, whatever else happened meanwhile;
+// ErrClosedResource once the handle (closed) or the socket was closed;
+// otherwise ErrBrokenResource wrapping the cause.
+func portableErr(ctx context.Context, closed bool, err error) error {
 	switch {
 	case err == nil || anyiort.IsCancellation(err):
 		return err
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case s.closed.Load() || errors.Is(err, net.ErrClosed):
+	case closed || errors.Is(err, net.ErrClosed):
 		return ErrClosedResource
 	}
 	return fmt.Errorf("%w: %w", ErrBrokenResource, err)

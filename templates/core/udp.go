@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -106,15 +105,7 @@ func (u *UDPSocket) Receive(ctx context.Context) ([]byte, netip.AddrPort, error)
 }
 
 func (u *UDPSocket) mapErr(ctx context.Context, err error) error {
-	switch {
-	case err == nil || anyiort.IsCancellation(err):
-		return err
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case u.closed.Load() || errors.Is(err, net.ErrClosed):
-		return ErrClosedResource
-	}
-	return fmt.Errorf("%w: %w", ErrBrokenResource, err)
+	return portableErr(ctx, u.closed.Load(), err)
 }
 
 // LocalAddr is the bound address, a *net.UDPAddr.
