@@ -45,6 +45,8 @@ type simBackend struct {
 	fallbacks  []*simForeignWatch // watches on foreign contexts, in the order they began
 	idle       bool               // the scheduler waits for a foreign context's cancellation
 	progressAt time.Time          // when a task last reached a scheduling point, for the watchdog
+	bubble     bool               // the run is inside a testing/synctest bubble, whose clock it shares
+	stall      *anyiort.Stall     // inside a bubble: the watch from outside it
 	started    bool               // Run was called
 	over       bool               // the run has ended; result holds why
 	result     error
@@ -89,22 +91,36 @@ func (b *simBackend) Run(main func() error) error {
 	t := b.newTaskLocked("main", func() { b.endRun(main()) })
 	t.main = true
 	t.state, t.started, b.current = simRunning, true, t
-	b.progressAt = time.Now()
+	var tick <-chan time.Time
+	if b.bubble = simInBubble(); b.bubble {
+		// The fake clock only gets this far when nothing can ever wake
+		// the task holding the baton; a block the bubble cannot see is
+		// for the watcher outside it.
+		b.now = time.Now().Round(0)
+		horizon := time.NewTimer(simBubbleHorizon)
+		defer horizon.Stop()
+		tick = horizon.C
+		b.stall = anyiort.RegisterStall(b.watchdog, b.describeStall)
+		defer b.stall.Unregister()
+	} else {
+		// 2. Drive the run, watching for tasks that never yield.
+		ticker := time.NewTicker(max(b.watchdog/4, time.Millisecond))
+		defer ticker.Stop()
+		tick = ticker.C
+	}
+	b.stampProgressLocked()
 	b.mu.Unlock()
 
-	// 2. Drive the run, watching for tasks that never yield.
-	ticker := time.NewTicker(max(b.watchdog/4, time.Millisecond))
-	defer ticker.Stop()
 	go b.runTask(t)
 	for {
-		b.awaitBaton(ticker.C)
-		if b.schedule(ticker.C) {
+		b.awaitBaton(tick)
+		if b.schedule(tick) {
 			break
 		}
 	}
 
 	// 3. Unwind the tasks left behind, then report.
-	b.cleanup(ticker.C)
+	b.cleanup(tick)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.panicked {

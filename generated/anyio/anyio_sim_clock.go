@@ -15,7 +15,7 @@ import (
 func (b *simBackend) Now() time.Time {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.now
+	return b.clockLocked()
 }
 
 // AfterFunc calls f in the scheduler, outside any task, once d has passed on
@@ -25,7 +25,7 @@ func (b *simBackend) AfterFunc(d time.Duration, f func()) anyiort.Timer {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.timerSeq++
-	t := &simTimer{b: b, when: b.now.Add(max(d, 0)), seq: b.timerSeq, f: f}
+	t := &simTimer{b: b, when: b.clockLocked().Add(max(d, 0)), seq: b.timerSeq, f: f}
 	heap.Push(&b.timers, t)
 	if b.idle {
 		b.sendKick() // made outside the run while the scheduler waits
@@ -54,7 +54,7 @@ func (t *simTimer) Stop() bool {
 }
 
 func (b *simBackend) timerDueLocked() bool {
-	return len(b.timers) > 0 && !b.timers[0].when.After(b.now)
+	return len(b.timers) > 0 && !b.timers[0].when.After(b.clockLocked())
 }
 
 // popDueLocked removes and returns the earliest timer if it is due.

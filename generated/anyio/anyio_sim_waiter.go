@@ -53,7 +53,7 @@ func (b *simBackend) NewWaiter() anyiort.Waiter {
 // (ctx.Err()). It is always a scheduling point, even when it returns at once.
 func (w *simWaiter) Wait(ctx context.Context, reason string) error {
 	w.b.pollForeignHere()
-	if err := simWallDeadline(ctx, reason); err != nil {
+	if err := w.b.simWallDeadline(ctx, reason); err != nil {
 		return err
 	}
 	ctxErr := ctx.Err() // never call into ctx with b.mu held: its locks come first
@@ -188,6 +188,10 @@ type simForeignWatch struct {
 	ctx  context.Context
 	f    func()
 	task *simTask // the task whose Wait it is, if any, for deadlock reports
+
+	deadlineRead bool // due and hasDue hold ctx's deadline
+	hasDue       bool
+	due          time.Time
 }
 
 // WatchForeign implements anyiort.ForeignWatcher: f runs in the scheduler,
@@ -258,37 +262,13 @@ func (b *simBackend) pollForeign() bool {
 	b.mu.Unlock()
 	ran := false
 	for _, fw := range watches {
+		if b.bubble {
+			fw.settle()
+		}
 		if fw.ctx.Err() != nil && b.unwatchForeign(fw) {
 			fw.f()
 			ran = true
 		}
 	}
 	return ran
-}
-
-// simWallDeadline refuses a wait under a deadline on the wall clock (from
-// context.WithTimeout or WithDeadline): the simulator's clock is virtual,
-// and the deadline would pass at a wall-clock moment nothing in the run
-// decides, or, for an hour of virtual time, never. A scope's context keeps
-// its deadlines on the virtual clock and is fine.
-func simWallDeadline(ctx context.Context, reason string) error {
-	if ctx.Done() == nil || anyiort.FindNotifier(ctx) != nil || ctx.Err() != nil {
-		return nil // a deadline that has passed is a cancellation like any other
-	}
-	if d, ok := ctx.Deadline(); ok {
-		return &simWallDeadlineError{deadline: d, wait: reason}
-	}
-	return nil
-}
-
-// simWallDeadlineError is a wait of a sim run under a wall-clock deadline.
-type simWallDeadlineError struct {
-	deadline time.Time
-	wait     string
-}
-
-func (e *simWallDeadlineError) Error() string {
-	return "anyio sim: " + e.wait + " under a deadline on the wall clock (" + e.deadline.Format(time.RFC3339Nano) +
-		", from context.WithTimeout or WithDeadline): a simulated run keeps virtual time, so it cannot honour it; " +
-		"use FailAfter, MoveOnAfter or a CancelScope's Deadline, whose deadlines are on the run's clock"
 }

@@ -30,7 +30,7 @@ func glue(s *spec.Spec, sel *selection, opts Options) ([]byte, error) {
 	}
 
 	f.Comment("A mismatched shared runtime fails to compile here, by name.")
-	f.Const().Id("_").Op("=").Add(rt("Version2"))
+	f.Const().Id("_").Op("=").Add(rt("Version3"))
 	f.Line()
 
 	var consts []jen.Code

@@ -71,7 +71,13 @@ func confEachBackend(t *testing.T, body func(t *testing.T, ctx context.Context) 
 				return
 			}
 			for _, v := range variants {
-				t.Run(v.name, func(t *testing.T) { confRun(t, name, body, v.opts...) })
+				t.Run(v.name, func(t *testing.T) {
+					if v.around != nil {
+						v.around(t, func(t *testing.T) { confRun(t, name, body, v.opts...) })
+						return
+					}
+					confRun(t, name, body, v.opts...)
+				})
 			}
 		})
 	}
@@ -82,6 +88,9 @@ func confEachBackend(t *testing.T, body func(t *testing.T, ctx context.Context) 
 type confVariant struct {
 	name string
 	opts []anyio.RunOption
+	// around, if set, runs the variant's test inside something, such as a
+	// testing/synctest bubble.
+	around func(t *testing.T, run func(t *testing.T))
 }
 
 // confRunVariants, when set, lists the variants each backend runs under

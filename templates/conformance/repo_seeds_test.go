@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"testing/synctest"
 
 	anyio "github.com/anyiogen/anyiogen/generated/anyio"
 )
@@ -21,6 +22,9 @@ func init() {
 		for seed := range variants {
 			variants[seed] = confVariant{name: fmt.Sprintf("seed=%d", seed), opts: []anyio.RunOption{anyio.Seed(int64(seed))}}
 		}
-		return variants
+		// One more run, inside a testing/synctest bubble, where the
+		// simulator shares its clock with the time package, as every run
+		// of anyiotest does.
+		return append(variants, confVariant{name: "bubble", opts: []anyio.RunOption{anyio.Seed(0)}, around: synctest.Test})
 	}
 }

@@ -17,7 +17,7 @@ func (s *CancelScope) enter(parent context.Context, b anyiort.Backend, now time.
 	canCancel := scopeParent(parent) != nil || parent.Done() != nil
 	o, one := b.(anyiort.OneAtATime)
 	one = one && o.OneAtATime()
-	if one && canCancel {
+	if one && canCancel && !clockIsShared(b) {
 		if err := wallDeadline(parent); err != nil {
 			return err
 		}
@@ -303,6 +303,14 @@ func (s *CancelScope) pollParent() error {
 		s.cancelFromParent()
 	}
 	return (*scopeCtx)(s).currentErr()
+}
+
+// clockIsShared reports whether b's virtual clock is also the time
+// package's (a simulated run inside a testing/synctest bubble), where a
+// deadline from the context package is on the run's clock.
+func clockIsShared(b anyiort.Backend) bool {
+	sc, ok := b.(anyiort.SharedClock)
+	return ok && sc.ClockIsShared()
 }
 
 // wallDeadline refuses, on a backend that keeps virtual time, a parent

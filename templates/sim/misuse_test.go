@@ -71,7 +71,7 @@ func TestWatchdogRawChannel(t *testing.T) {
 			}, simWatchdogOpt(simMisuseWatchdog))
 			close(release)
 			simAwaitClosed(t, finished, "the blocked task finishing after its channel was closed")
-			simCheckMisuse(t, err, c.want, "on a raw channel")
+			simCheckMisuse(t, err, c.want, "chan receive in github.com/anyiogen/anyiogen/templates/sim.TestWatchdogRawChannel")
 		})
 	}
 }
@@ -101,7 +101,7 @@ func TestWatchdogMutexHeldByParkedTask(t *testing.T) {
 		return b.NewWaiter().Wait(context.Background(), "the workers")
 	}, simWatchdogOpt(simMisuseWatchdog))
 	simAwaitClosed(t, finished, "the locker finishing once the holder unwound")
-	simCheckMisuse(t, err, `task "locker"`)
+	simCheckMisuse(t, err, `task "locker"`, "sync.Mutex.Lock in github.com/anyiogen/anyiogen/templates/sim.TestWatchdogMutexHeldByParkedTask")
 	if lockerRanOn {
 		t.Error("the locker's Sleep succeeded after the run had ended; want it to unwind")
 	}

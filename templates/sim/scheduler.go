@@ -31,7 +31,7 @@ func (b *simBackend) Yield() {
 // return, but not while t is suspended. When the run is over, t never comes
 // back: it unwinds with runtime.Goexit so its deferred calls still run.
 func (b *simBackend) switchLocked(t *simTask) {
-	b.progressAt = time.Now() // stamped when it happens, so detection has no jitter
+	b.stampProgressLocked()
 	next := b.nextLocked()
 	if next == t {
 		t.state = simRunning
@@ -126,7 +126,7 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 			continue
 		}
 		if next := b.nextLocked(); next != nil {
-			b.progressAt = time.Now() // stamped when it happens, so detection has no jitter
+			b.stampProgressLocked()
 			b.handOffLocked(next)
 			return false
 		}
@@ -136,7 +136,7 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 			// it called in from outside are waiting for a timer: then
 			// time passes for them.
 			if b.outsideParkedLocked() && len(b.timers) > 0 {
-				b.now = b.timers[0].when
+				b.advanceLocked(b.timers[0].when)
 				b.mu.Unlock()
 				continue
 			}
@@ -168,8 +168,8 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 			b.mu.Unlock()
 			continue
 		}
-		if len(b.timers) > 0 {
-			b.now = b.timers[0].when
+		if when, ok := b.nextWakeLocked(); ok {
+			b.advanceLocked(when)
 			b.mu.Unlock()
 			continue
 		}
@@ -180,6 +180,25 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 		}
 		// Only a context anyio does not control can still wake a task,
 		// from another goroutine: give it the watchdog's time to do so.
+		// Inside a bubble that goroutine is in the bubble too: the fake
+		// clock reaches the horizon only once nothing can cancel it.
+		if b.bubble {
+			b.idle = true
+			b.mu.Unlock()
+			select {
+			case <-b.kick:
+				b.mu.Lock()
+				b.idle = false
+				b.mu.Unlock()
+			case <-tick:
+				b.mu.Lock()
+				b.idle = false
+				b.endRunLocked(b.deadlockLocked(0))
+				b.mu.Unlock()
+				return true
+			}
+			continue
+		}
 		if idleSince.IsZero() {
 			idleSince = time.Now()
 		} else if waited := time.Since(idleSince); waited >= b.watchdog {

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
-	"time"
+	"sync/atomic"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -28,6 +28,9 @@ type simTask struct {
 	fn     func()
 	resume chan struct{} // hands the baton to the task; buffered so handing never blocks
 	main   bool
+	// goroutine is the number of the task's goroutine, set as it starts,
+	// so that a report can say where it is stuck.
+	goroutine atomic.Uint64
 
 	// Guarded by simBackend.mu.
 	state   simTaskState
@@ -98,6 +101,7 @@ func (b *simBackend) readyLocked(t *simTask) {
 
 // runTask is the body of a task's goroutine.
 func (b *simBackend) runTask(t *simTask) {
+	t.goroutine.Store(goroutineID())
 	normal := false
 	defer func() {
 		// recover is nil on runtime.Goexit: the run killed the task, or
@@ -119,7 +123,7 @@ func (b *simBackend) exit(t *simTask, normal bool, recovered any) {
 	}
 	t.state = simDone
 	delete(b.live, t.id)
-	b.progressAt = time.Now() // stamped when it happens, so detection has no jitter
+	b.stampProgressLocked()
 	if b.current != t {
 		b.mu.Unlock()
 		return // a task the watchdog gave up on, finishing late

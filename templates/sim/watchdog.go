@@ -45,12 +45,20 @@ func (b *simBackend) watchdogTick() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	t := b.current
+	if b.bubble {
+		b.bubbleStuckLocked()
+		return
+	}
 	if t == nil || time.Since(b.progressAt) < b.watchdog {
 		return
 	}
+	where := "on a raw channel, a mutex, time.Sleep or I/O"
+	if s := stuckIn(t.goroutine.Load()); s != "" {
+		where = s
+	}
 	b.failLocked(&simMisuseError{task: t, what: fmt.Sprintf(
-		"it ran for %v of real time without reaching a scheduling point (it is blocked outside the simulator: on a raw channel, a mutex, time.Sleep or I/O)",
-		b.watchdog)})
+		"it ran for %v of real time without reaching a scheduling point (it is blocked outside the simulator: %s)",
+		b.watchdog, where)})
 	t.kill = true
 	b.current = nil
 }

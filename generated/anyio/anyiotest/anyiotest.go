@@ -32,15 +32,28 @@
 // run on goroutines of their own, where testing forbids FailNow. Call them
 // after Run or Seeds returns, or return an error instead.
 //
-// # Hangs
+// # Time and hangs
 //
-// A sim run does not hang silently: when every task is blocked and no timer
+// Every sim run of Run and Seeds runs inside a testing/synctest bubble
+// (synctest.Test), whose fake clock is the run's virtual clock: time.Now,
+// time.Sleep, timers, time.After and context.WithTimeout in the body and
+// its tasks all follow virtual time, so a library that keeps its own
+// deadlines behaves as it would in production, in no wall time. The t that
+// body receives is then the bubble's: it must not call t.Run, t.Parallel
+// or t.Deadline.
+//
+// A sim run does not hang silently. When every task is blocked and no timer
 // is pending, anyio.Run returns an error matching [anyio.ErrDeadlock] that
-// names the blocked tasks, and a task blocked outside the simulator (on a
-// raw channel, say) is reported by its watchdog after 5 s. A task that
-// spins on Checkpoint waiting for virtual time to pass does keep the run
-// busy forever, as on any virtual clock: wait with Sleep instead. A std run is bounded by
-// go test -timeout, whose report names the subtest that was running.
+// names the blocked tasks. A task blocked on a raw channel that nothing
+// will ever send on is reported at once, with the line it is stuck on. A
+// block the bubble cannot see (a sync.Mutex, a system call, a busy loop)
+// is caught by a watcher outside the bubble after the run's watchdog
+// period ([anyio.SimWatchdog], 5 s by default), which stops the test binary
+// with a report naming the task and where it is stuck: such a run cannot
+// be unwound. A task that spins on Checkpoint waiting for virtual time to
+// pass does keep the run busy forever, as on any virtual clock: wait with
+// Sleep instead. A std run is bounded by go test -timeout, whose report
+// names the subtest that was running.
 //
 // # Flags
 //
@@ -56,10 +69,13 @@ package anyiotest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
+	"testing/synctest"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
+	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // Run runs body once per backend in [anyio.Backends], each as a subtest named
@@ -76,11 +92,28 @@ func Run(t *testing.T, body func(t *testing.T, ctx context.Context) error, opts 
 	for _, name := range anyio.Backends() {
 		t.Run(name, func(t *testing.T) {
 			t.Helper()
-			err := anyio.Run(func(ctx context.Context) error { return body(t, ctx) },
-				slices.Concat(opts, []anyio.RunOption{anyio.Backend(name)})...)
-			if err != nil {
-				t.Errorf("on backend %s: %v", name, err)
+			run := func(t *testing.T) {
+				err := anyio.Run(func(ctx context.Context) error { return body(t, ctx) },
+					slices.Concat(opts, []anyio.RunOption{anyio.Backend(name)})...)
+				if err != nil {
+					t.Errorf("on backend %s: %v", name, err)
+				}
 			}
+			if name != anyio.BackendSim {
+				run(t)
+				return
+			}
+			defer watchStalls(t)()
+			synctest.Test(t, run)
 		})
 	}
+}
+
+// watchStalls watches, from outside the bubbles, the sim runs of the test t
+// for blocks that only the wall clock can see, and stops the test binary
+// with the run's report if one is found: such a run cannot be unwound.
+func watchStalls(t *testing.T) (stop func()) {
+	return anyiort.WatchStalls(func(report string) {
+		panic(fmt.Sprintf("anyiotest: %s: %s", t.Name(), report))
+	})
 }

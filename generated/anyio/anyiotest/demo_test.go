@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
 	"github.com/anyiogen/anyiogen/generated/anyio/anyiotest"
@@ -62,4 +64,37 @@ func TestSometimesNeverTrue(t *testing.T) {
 		anyio.Sometimes(ctx, anyio.Rand(ctx).IntN(2) == 0, "half the runs")
 		return nil
 	})
+}
+
+// TestRawChannelBlock has a task wait on a channel that nothing sends on.
+func TestRawChannelBlock(t *testing.T) {
+	demoOnly(t)
+	anyiotest.Seeds(t, 3, func(t *testing.T, ctx context.Context) error {
+		never := make(chan int)
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				<-never // the misuse: no ctx can cut it short
+				return nil
+			}, anyio.Name("waiter"))
+			return anyio.Sleep(ctx, time.Second)
+		})
+	})
+}
+
+// TestMutexBlock has a task wait on a sync.Mutex that a parked task holds.
+func TestMutexBlock(t *testing.T) {
+	demoOnly(t)
+	var mu sync.Mutex
+	anyiotest.Seeds(t, 3, func(t *testing.T, ctx context.Context) error {
+		mu.Lock()
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				mu.Lock() // the misuse: the holder is parked in Sleep
+				defer mu.Unlock()
+				return nil
+			}, anyio.Name("locker"))
+			defer mu.Unlock()
+			return anyio.Sleep(ctx, time.Second)
+		})
+	}, anyio.SimWatchdog(200*time.Millisecond))
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"testing/synctest"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
 	anyiort "github.com/anyiogen/anyiogen/runtime"
@@ -55,6 +56,7 @@ func Seeds(t *testing.T, n int, body func(t *testing.T, ctx context.Context) err
 	if *onlySeed >= 0 {
 		first, last = *onlySeed, *onlySeed
 	}
+	defer watchStalls(t)()
 	seen := &sometimesBook{}
 	opts = append(slices.Clone(opts), seen.option())
 	for seed := first; seed <= last; seed++ {
@@ -113,17 +115,24 @@ func (s *sometimesBook) neverTrue() []string {
 // the commands that replay it.
 func runSeed(t *testing.T, seed int64, body func(t *testing.T, ctx context.Context) error, opts []anyio.RunOption) {
 	t.Helper()
-	err := anyio.Run(func(ctx context.Context) error { return body(t, ctx) },
-		slices.Concat(opts, []anyio.RunOption{anyio.Backend(anyio.BackendSim), anyio.Seed(seed)})...)
-	if err == nil && !t.Failed() {
-		return
-	}
-	how := replayCommands(t.Name(), seed)
-	if err != nil {
-		t.Errorf("on sim with seed %d: %v\n%s", seed, err, how)
-	} else {
-		t.Logf("seed %d failed\n%s", seed, how)
-	}
+	var err error
+	// A failure inside the bubble (t.Errorf) makes synctest.Test end the
+	// subtest with FailNow: the replay commands are given on the way out.
+	defer func() {
+		if err == nil && !t.Failed() {
+			return
+		}
+		how := replayCommands(t.Name(), seed)
+		if err != nil {
+			t.Errorf("on sim with seed %d: %v\n%s", seed, err, how)
+		} else {
+			t.Logf("seed %d failed\n%s", seed, how)
+		}
+	}()
+	synctest.Test(t, func(t *testing.T) {
+		err = anyio.Run(func(ctx context.Context) error { return body(t, ctx) },
+			slices.Concat(opts, []anyio.RunOption{anyio.Backend(anyio.BackendSim), anyio.Seed(seed)})...)
+	})
 }
 
 // replayCommands tells how to run the subtest named test (as t.Name reports

@@ -1,0 +1,254 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// A run inside a testing/synctest bubble (anyiotest puts every sim run in
+// one) shares its clock with the time package: the bubble's fake clock is
+// the run's virtual clock. The scheduler moves it by sleeping, which takes
+// no wall time because every other goroutine of the bubble is then blocked,
+// so time.Now, time.Sleep, timers and context.WithTimeout inside the run
+// all follow virtual time, and a deadline from the context package is
+// honoured instead of refused. A task blocked where the bubble can see it
+// (a raw channel, a select, sync.Cond) and that nothing will ever wake lets
+// the fake clock run out to simBubbleHorizon at once: it is reported then,
+// without waiting on the wall clock. A block the bubble cannot see (a
+// sync.Mutex, a system call) stops the fake clock; a watcher outside the
+// bubble (anyiort.WatchStalls, which anyiotest runs) reports it after the
+// watchdog period.
+
+// simBubbleHorizon is how far the fake clock may run while the scheduler
+// waits for a task before the task counts as blocked forever. Only a fake
+// clock gets there, instantly, when nothing else is pending.
+const simBubbleHorizon = 100 * 365 * 24 * time.Hour
+
+// simInBubble reports whether the calling goroutine runs inside a
+// testing/synctest bubble. The runtime says so in the goroutine's header
+// line; the package cannot ask testing/synctest without importing testing.
+func simInBubble() bool {
+	var buf [128]byte
+	n := runtime.Stack(buf[:], false)
+	header, _, _ := bytes.Cut(buf[:n], []byte("\n"))
+	return bytes.Contains(header, []byte("synctest bubble"))
+}
+
+// ClockIsShared implements anyiort.SharedClock.
+func (b *simBackend) ClockIsShared() bool { return b.bubble }
+
+// clockLocked is the virtual time: the bubble's clock, or the run's own.
+func (b *simBackend) clockLocked() time.Time {
+	if b.bubble {
+		return time.Now().Round(0)
+	}
+	return b.now
+}
+
+// advance moves the clock towards to: at once outside a bubble; inside one
+// by sleeping on the bubble's clock, woken early by a kick (a foreign
+// context's deadline, a goroutine of the test). b.mu is held on entry and
+// on return.
+func (b *simBackend) advanceLocked(to time.Time) {
+	if !b.bubble {
+		b.now = to
+		return
+	}
+	b.idle = true
+	b.mu.Unlock()
+	if d := to.Sub(time.Now()); d > 0 {
+		tm := time.NewTimer(d)
+		select {
+		case <-tm.C:
+		case <-b.kick:
+		}
+		tm.Stop()
+	}
+	b.mu.Lock()
+	b.idle = false
+}
+
+// nextWakeLocked is when the scheduler must look again while no task can
+// run: the earliest timer, or inside a bubble the earliest deadline of a
+// foreign context, which the time package enforces. ok is false when
+// neither exists.
+func (b *simBackend) nextWakeLocked() (when time.Time, ok bool) {
+	if len(b.timers) > 0 {
+		when, ok = b.timers[0].when, true
+	}
+	if !b.bubble {
+		return when, ok
+	}
+	for _, fw := range b.fallbacks {
+		if d, has := fw.deadline(); has && (!ok || d.Before(when)) {
+			when, ok = d, true
+		}
+	}
+	return when, ok
+}
+
+// deadline is the deadline of the watched context, read once: a context's
+// deadline never changes.
+func (fw *simForeignWatch) deadline() (time.Time, bool) {
+	if !fw.deadlineRead {
+		fw.due, fw.hasDue = fw.ctx.Deadline()
+		fw.deadlineRead = true
+	}
+	return fw.due, fw.hasDue
+}
+
+// settle waits, inside a bubble, until a foreign context whose deadline has
+// passed on the shared clock says so. Its timer fired at that instant, on
+// a goroutine of its own that may not have run yet; waiting for it keeps
+// the order of cancellations the seed's rather than the Go scheduler's.
+func (fw *simForeignWatch) settle() {
+	d, ok := fw.ctx.Deadline()
+	if !ok || time.Now().Before(d) {
+		return
+	}
+	for i := 0; i < 10000 && fw.ctx.Err() == nil; i++ {
+		runtime.Gosched()
+	}
+}
+
+// simWallDeadline refuses a wait under a deadline on the wall clock (from
+// context.WithTimeout or WithDeadline) outside a bubble: the simulator's
+// clock is virtual, and the deadline would pass at a wall-clock moment
+// nothing in the run decides, or, for an hour of virtual time, never. A
+// scope's context keeps its deadlines on the virtual clock and is fine, as
+// is any deadline inside a bubble, whose clock the run shares.
+func (b *simBackend) simWallDeadline(ctx context.Context, reason string) error {
+	if b.bubble || ctx.Done() == nil || anyiort.FindNotifier(ctx) != nil || ctx.Err() != nil {
+		return nil // a deadline that has passed is a cancellation like any other
+	}
+	if d, ok := ctx.Deadline(); ok {
+		return &simWallDeadlineError{deadline: d, wait: reason}
+	}
+	return nil
+}
+
+// simWallDeadlineError is a wait of a sim run under a wall-clock deadline.
+type simWallDeadlineError struct {
+	deadline time.Time
+	wait     string
+}
+
+func (e *simWallDeadlineError) Error() string {
+	return "anyio sim: " + e.wait + " under a deadline on the wall clock (" + e.deadline.Format(time.RFC3339Nano) +
+		", from context.WithTimeout or WithDeadline): a simulated run keeps virtual time, so it cannot honour it; " +
+		"use FailAfter, MoveOnAfter or a CancelScope's Deadline, whose deadlines are on the run's clock, " +
+		"or run it inside a testing/synctest bubble (anyiotest does), where the time package follows the run's clock"
+}
+
+// stampProgressLocked records that a task reached a scheduling point, for
+// the watchdog (on the wall clock) or, inside a bubble, for the watcher
+// outside it.
+func (b *simBackend) stampProgressLocked() {
+	if b.stall != nil {
+		b.stall.Progress()
+		return
+	}
+	b.progressAt = time.Now() // stamped when it happens, so detection has no jitter
+}
+
+// goroutineID is the calling goroutine's number, as tracebacks print it.
+func goroutineID() uint64 {
+	var buf [64]byte
+	n := runtime.Stack(buf[:], false)
+	f := strings.Fields(string(buf[:n]))
+	if len(f) < 2 {
+		return 0
+	}
+	id, _ := strconv.ParseUint(f[1], 10, 64)
+	return id
+}
+
+// stuckIn says what goroutine id is blocked in, from its traceback: the
+// state the runtime gives it and the first frame of code outside the
+// runtime and the simulator, such as
+// `chan receive (durable) in example.com/app.worker at /src/app/worker.go:41`.
+func stuckIn(id uint64) string {
+	if id == 0 {
+		return ""
+	}
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	prefix := "goroutine " + strconv.FormatUint(id, 10) + " ["
+	for block := range strings.SplitSeq(string(buf), "\n\n") {
+		if !strings.HasPrefix(block, prefix) {
+			continue
+		}
+		lines := strings.Split(block, "\n")
+		state, _, _ := strings.Cut(lines[0][len(prefix):], "]")
+		state, _, _ = strings.Cut(state, ", synctest bubble")
+		for i := 1; i+1 < len(lines); i += 2 {
+			fn := lines[i]
+			if strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "sync.") || strings.HasPrefix(fn, "internal/") || strings.HasPrefix(fn, "time.") {
+				continue
+			}
+			if i := strings.LastIndexByte(fn, '('); i > 0 {
+				fn = fn[:i]
+			}
+			at := strings.TrimSpace(lines[i+1])
+			if j := strings.LastIndex(at, " +0x"); j > 0 {
+				at = at[:j]
+			}
+			return fmt.Sprintf("%s in %s at %s", state, fn, at)
+		}
+		return state
+	}
+	return ""
+}
+
+// describeStall is the run's description for the watcher outside its bubble.
+func (b *simBackend) describeStall() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.describeStallLocked()
+}
+
+// describeStallLocked names the task holding the baton and what it is stuck
+// in, or returns "" when no task holds it.
+func (b *simBackend) describeStallLocked() string {
+	t := b.current
+	if t == nil || b.over {
+		return ""
+	}
+	s := "anyio sim: task " + t.label() + " has not reached a scheduling point for " + b.watchdog.String() + " of wall time"
+	if where := stuckIn(t.goroutine.Load()); where != "" {
+		s += "; it is blocked outside the simulator: " + where
+	}
+	return s + "; wait through anyio (Lock, Event, a memory object stream) with the task's ctx, not a sync.Mutex or a system call"
+}
+
+// bubbleStuckLocked ends the run because the task holding the baton is
+// blocked where the bubble sees that nothing can ever wake it.
+func (b *simBackend) bubbleStuckLocked() {
+	t := b.current
+	if t == nil {
+		return
+	}
+	what := "it is blocked forever outside the simulator"
+	if where := stuckIn(t.goroutine.Load()); where != "" {
+		what += ": " + where
+	}
+	b.failLocked(&simMisuseError{task: t, what: what + " (nothing in the run can wake it)"})
+	t.kill = true
+	b.current = nil
+}
+
+var _ anyiort.SharedClock = (*simBackend)(nil)
