@@ -63,7 +63,7 @@ func (b *simBackend) advanceLocked(to time.Time) {
 	}
 	b.idle = true
 	b.mu.Unlock()
-	if d := to.Sub(time.Now()); d > 0 {
+	if d := time.Until(to); d > 0 {
 		tm := time.NewTimer(d)
 		select {
 		case <-tm.C:

@@ -116,7 +116,7 @@ func TestBubbleMutexBlockIsReportedFromOutside(t *testing.T) {
 		mu.Lock()
 		err := simBubbleRun(t, func(b *simBackend) error {
 			mu.Lock() // the misuse under test
-			mu.Unlock()
+			defer mu.Unlock()
 			return nil
 		}, simWatchdogOpt(100*time.Millisecond))
 		if err != nil {
