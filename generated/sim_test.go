@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -566,6 +568,71 @@ func BenchmarkSimTaskSwitch(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+		})
+	}
+}
+
+// passItems is the body of BenchmarkSimWholeRun: two producers send 100
+// items in all over an unbuffered stream to two consumers, which check
+// that every item arrived once.
+func passItems(ctx context.Context) error {
+	tx, rx := anyio.NewMemoryObjectStream[int](0)
+	var got atomic.Int64
+	err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		for range 2 {
+			tg.StartSoon(func(ctx context.Context) error {
+				for item, err := range rx.All(ctx) {
+					if err != nil {
+						return err
+					}
+					got.Add(int64(item))
+				}
+				return nil
+			})
+		}
+		defer tx.Close()
+		err := anyio.WithTaskGroup(ctx, func(ctx context.Context, producers *anyio.TaskGroup) error {
+			for p := range 2 {
+				producers.StartSoon(func(ctx context.Context) error {
+					for i := range 50 {
+						if err := tx.Send(ctx, p*50+i+1); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			}
+			return nil
+		})
+		return err
+	})
+	if err == nil && got.Load() != 5050 {
+		err = fmt.Errorf("the consumers got items summing to %d, want 5050", got.Load())
+	}
+	return err
+}
+
+// BenchmarkSimWholeRun measures whole runs, a fresh Run per iteration, of
+// passItems: on std (the native twin: goroutines and the Go scheduler),
+// on sim, and on sim with Trace writing to io.Discard. It reports runs/s.
+func BenchmarkSimWholeRun(b *testing.B) {
+	cases := []struct {
+		name string
+		opts []anyio.RunOption
+	}{
+		{"std", []anyio.RunOption{anyio.Backend(anyio.BackendStd)}},
+		{"sim", []anyio.RunOption{anyio.Backend(anyio.BackendSim)}},
+		{"sim+trace", []anyio.RunOption{anyio.Backend(anyio.BackendSim), anyio.Trace(io.Discard)}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := range b.N {
+				if err := anyio.Run(passItems, append(c.opts, anyio.Seed(int64(i)))...); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
 		})
 	}
 }

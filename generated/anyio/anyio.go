@@ -37,9 +37,13 @@ const (
 	// scheduler that runs one task at a time, and an in-memory network. The
 	// same program with the same seed makes the same run. Only waits through
 	// this package are simulated: inside a sim run, never block on a raw
-	// channel, a sync.Mutex held across a wait, time.Sleep, a bare go
-	// statement or the OS network; the run would stop until the misuse
-	// watchdog reports the task.
+	// channel, a sync.Mutex held across a wait, a bare go statement or the
+	// OS network; the run would stop until the misuse watchdog reports the
+	// task. Inside a testing/synctest bubble (anyiotest puts every sim run
+	// in one) the time package follows the run's virtual clock, so
+	// time.Sleep, timers and context.WithTimeout work there too; outside
+	// one, a wait under a context.WithTimeout deadline is an error that
+	// names it.
 	BackendSim = "sim"
 )
 

@@ -5,7 +5,9 @@ package anyio
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +48,7 @@ type simBackend struct {
 	idle       bool               // the scheduler waits for a foreign context's cancellation
 	progressAt time.Time          // when a task last reached a scheduling point, for the watchdog
 	bubble     bool               // the run is inside a testing/synctest bubble, whose clock it shares
+	tracer     *simTracer         // nil unless Trace is on
 	stall      *anyiort.Stall     // inside a bubble: the watch from outside it
 	started    bool               // Run was called
 	over       bool               // the run has ended; result holds why
@@ -88,15 +91,15 @@ func (b *simBackend) Run(main func() error) error {
 		return errors.New("anyio sim: a sim backend runs only once")
 	}
 	b.started = true
-	t := b.newTaskLocked("main", func() { b.endRun(main()) })
-	t.main = true
-	t.state, t.started, b.current = simRunning, true, t
 	var tick <-chan time.Time
 	if b.bubble = simInBubble(); b.bubble {
 		// The fake clock only gets this far when nothing can ever wake
 		// the task holding the baton; a block the bubble cannot see is
 		// for the watcher outside it.
 		b.now = time.Now().Round(0)
+		if b.tracer != nil {
+			b.tracer.start = b.now
+		}
 		horizon := time.NewTimer(simBubbleHorizon)
 		defer horizon.Stop()
 		tick = horizon.C
@@ -107,6 +110,12 @@ func (b *simBackend) Run(main func() error) error {
 		ticker := time.NewTicker(max(b.watchdog/4, time.Millisecond))
 		defer ticker.Stop()
 		tick = ticker.C
+	}
+	t := b.newTaskLocked("main", func() { b.endRun(main()) })
+	t.main = true
+	t.state, t.started, b.current = simRunning, true, t
+	if b.tracer != nil {
+		b.traceRunLocked(t)
 	}
 	b.stampProgressLocked()
 	b.mu.Unlock()
@@ -123,6 +132,15 @@ func (b *simBackend) Run(main func() error) error {
 	b.cleanup(tick)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.tracer != nil {
+		werr := b.tracer.write()
+		switch {
+		case b.result != nil:
+			b.result = &simTracedError{err: b.result, tail: b.tracer.tail(simTraceTail)}
+		case werr != nil && !b.panicked:
+			b.result = fmt.Errorf("anyio sim: writing the trace: %w", werr)
+		}
+	}
 	if b.panicked {
 		panic(b.panicVal)
 	}
@@ -139,6 +157,13 @@ func (b *simBackend) endRun(err error) {
 func (b *simBackend) endRunLocked(err error) {
 	if !b.over {
 		b.over, b.result = true, err
+		if b.tracer != nil {
+			what := "run ended"
+			if err != nil {
+				what += ": " + strings.SplitN(err.Error(), "\n", 2)[0]
+			}
+			b.traceInstantLocked("run", what)
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -117,7 +118,7 @@ func (c *simConn) Write(ctx context.Context, p []byte) (int, error) {
 			chunk := bytes.Clone(p[sent:min(len(p), sent+room)])
 			c.unread += len(chunk)
 			sent += len(chunk)
-			c.sendLocked(func(peer *simConn) { peer.buf = append(peer.buf, chunk...) })
+			c.sendLocked("bytes", len(chunk), func(peer *simConn) { peer.buf = append(peer.buf, chunk...) })
 			c.n.mu.Unlock()
 			continue
 		}
@@ -145,7 +146,7 @@ func (c *simConn) CloseWrite() error {
 	}
 	if !c.wshut {
 		c.wshut = true
-		c.sendLocked(func(peer *simConn) { peer.eof = true })
+		c.sendLocked("FIN", 0, func(peer *simConn) { peer.eof = true })
 	}
 	return nil
 }
@@ -176,7 +177,7 @@ func (c *simConn) closeLocked() {
 	if c.ownsPort {
 		c.n.unbindLocked(c.local)
 	}
-	c.sendLocked(func(peer *simConn) {
+	c.sendLocked("close", 0, func(peer *simConn) {
 		peer.eof, peer.peerGone = true, true
 		simWakeAll(&peer.writers) // they fail now: nobody will read
 	})
@@ -184,11 +185,19 @@ func (c *simConn) closeLocked() {
 }
 
 // sendLocked makes deliver happen at the peer after the latency, in order
-// with everything sent before, unless the peer has closed by then.
-func (c *simConn) sendLocked(deliver func(peer *simConn)) {
+// with everything sent before, unless the peer has closed by then. what
+// and size name the segment in a trace.
+func (c *simConn) sendLocked(what string, size int, deliver func(peer *simConn)) {
 	now := c.n.b.Now()
 	c.arrival = simArrival(now, c.n.delayLocked(), c.arrival)
-	c.n.b.AfterFunc(c.arrival.Sub(now), func() {
+	name := ""
+	if c.n.b.tracing() {
+		name = "tcp " + c.local.String() + " → " + c.remote.String() + ": " + what
+		if size > 0 {
+			name += " (" + strconv.Itoa(size) + ")"
+		}
+	}
+	c.n.b.afterFuncNamed(c.arrival.Sub(now), name, func() {
 		c.n.mu.Lock()
 		defer c.n.mu.Unlock()
 		if peer := c.peer; !peer.closed {

@@ -56,7 +56,7 @@ func (b *simBackend) watchdogTick() {
 		return
 	}
 	where := "on a raw channel, a mutex, time.Sleep or I/O"
-	if s := stuckIn(t.goroutine.Load()); s != "" {
+	if s := b.stuckIn(t); s != "" {
 		where = s
 	}
 	b.failLocked(&simMisuseError{task: t, what: fmt.Sprintf(

@@ -88,7 +88,7 @@ func (l *TCPListener) acceptLoop(actx context.Context, tg *TaskGroup, handler fu
 		}
 		tg.StartSoon(func(hctx context.Context) error {
 			return l.serveOne(hctx, conn, handler, cfg, accepting)
-		})
+		}, Name("handler for "+conn.RemoteAddr().String()))
 	}
 }
 

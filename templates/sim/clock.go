@@ -19,10 +19,16 @@ func (b *simBackend) Now() time.Time {
 // the virtual clock. Timers due at the same instant fire in the order they
 // were made; one due now fires at the next scheduling point.
 func (b *simBackend) AfterFunc(d time.Duration, f func()) anyiort.Timer {
+	return b.afterFuncNamed(d, "", f)
+}
+
+// afterFuncNamed is AfterFunc for an event of the simulation itself, such
+// as a packet's arrival, which a trace shows under name.
+func (b *simBackend) afterFuncNamed(d time.Duration, name string, f func()) *simTimer {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.timerSeq++
-	t := &simTimer{b: b, when: b.clockLocked().Add(max(d, 0)), seq: b.timerSeq, f: f}
+	t := &simTimer{b: b, when: b.clockLocked().Add(max(d, 0)), seq: b.timerSeq, f: f, name: name}
 	heap.Push(&b.timers, t)
 	if b.idle {
 		b.sendKick() // made outside the run while the scheduler waits
@@ -36,7 +42,8 @@ type simTimer struct {
 	when  time.Time
 	seq   uint64
 	f     func()
-	index int // in b.timers; -1 once fired or stopped (guarded by b.mu)
+	name  string // for a trace: what the timer delivers, or "" for a plain timer
+	index int    // in b.timers; -1 once fired or stopped (guarded by b.mu)
 }
 
 // Stop cancels the call and reports whether it did so before f ran.

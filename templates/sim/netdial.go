@@ -152,7 +152,11 @@ func (n *simNet) startDial(w anyiort.Waiter, local netip.Addr, remote netip.Addr
 	}
 	d := &simDial{w: w, src: netip.AddrPortFrom(local, port), dst: remote}
 	n.bindLocked(d.src)
-	n.b.AfterFunc(n.delayLocked(), func() { n.synArrived(d) })
+	name := ""
+	if n.b.tracing() {
+		name = "tcp " + d.src.String() + " → " + d.dst.String() + ": SYN"
+	}
+	n.b.afterFuncNamed(n.delayLocked(), name, func() { n.synArrived(d) })
 	return d, nil
 }
 

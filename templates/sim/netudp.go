@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"syscall"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
@@ -157,8 +158,12 @@ func (s *simUDPSocket) WriteTo(ctx context.Context, p []byte, to netip.AddrPort)
 	if dup > 0 && s.n.rng.Float64() < dup {
 		copies = 2
 	}
+	name := ""
+	if s.n.b.tracing() {
+		name = "udp " + from.String() + " → " + to.String() + " (" + strconv.Itoa(len(p)) + ")"
+	}
 	for range copies {
-		s.n.b.AfterFunc(s.n.delayLocked(), func() { s.n.deliver(to, d) })
+		s.n.b.afterFuncNamed(s.n.delayLocked(), name, func() { s.n.deliver(to, d) })
 	}
 	return len(p), nil
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"io"
 	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
@@ -41,6 +42,9 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	}
 	b := simNewBackend(seed, network, watchdog)
 	b.sometimes, _ = cfg.Value(anyiort.SometimesKey()).(func(name string, cond bool))
+	if w, _ := cfg.Value(simTraceKey{}).(io.Writer); w != nil {
+		b.tracer = &simTracer{w: w, start: b.now}
+	}
 	return b, nil
 }
 

@@ -37,6 +37,9 @@ func (b *simBackend) switchLocked(t *simTask) {
 		t.state = simRunning
 		return
 	}
+	if b.tracer != nil {
+		b.traceStopLocked(t)
+	}
 	b.handOffLocked(next)
 	<-t.resume
 	b.mu.Lock()
@@ -57,6 +60,9 @@ func (b *simBackend) handOffLocked(next *simTask) {
 		return
 	}
 	next.state = simRunning
+	if b.tracer != nil {
+		b.traceRunLocked(next)
+	}
 	if !next.started {
 		next.started = true
 		b.mu.Unlock()
@@ -121,6 +127,13 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 			return true
 		}
 		if tm := b.popDueLocked(); tm != nil {
+			if b.tracer != nil {
+				if tm.name == "" {
+					b.traceInstantLocked("timer", "timer")
+				} else {
+					b.traceInstantLocked("net", tm.name)
+				}
+			}
 			b.mu.Unlock()
 			b.fire(tm)
 			continue

@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
-	"sync/atomic"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -28,9 +27,7 @@ type simTask struct {
 	fn     func()
 	resume chan struct{} // hands the baton to the task; buffered so handing never blocks
 	main   bool
-	// goroutine is the number of the task's goroutine, set as it starts,
-	// so that a report can say where it is stuck.
-	goroutine atomic.Uint64
+	trace  simTaskTrace // its open span, while Trace is on (guarded by simBackend.mu)
 
 	// Guarded by simBackend.mu.
 	state   simTaskState
@@ -90,6 +87,9 @@ func (b *simBackend) newTaskLocked(name string, fn func()) *simTask {
 	b.nextID++
 	t := &simTask{id: b.nextID, taskID: int64(b.nextID), name: name, fn: fn, resume: make(chan struct{}, 1)}
 	b.live[t.id] = t
+	if b.tracer != nil {
+		b.traceNewTaskLocked(t)
+	}
 	return t
 }
 
@@ -101,7 +101,6 @@ func (b *simBackend) readyLocked(t *simTask) {
 
 // runTask is the body of a task's goroutine.
 func (b *simBackend) runTask(t *simTask) {
-	t.goroutine.Store(goroutineID())
 	normal := false
 	defer func() {
 		// recover is nil on runtime.Goexit: the run killed the task, or
@@ -123,6 +122,9 @@ func (b *simBackend) exit(t *simTask, normal bool, recovered any) {
 	}
 	t.state = simDone
 	delete(b.live, t.id)
+	if b.tracer != nil {
+		b.traceStopLocked(t)
+	}
 	b.stampProgressLocked()
 	if b.current != t {
 		b.mu.Unlock()
