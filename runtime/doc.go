@@ -26,8 +26,8 @@ const Version1 = 1
 // since references it.
 const Version2 = 2
 
-// Version3 adds SharedClock, for a simulated run inside a testing/synctest
-// bubble, and the stall watch (RegisterStall, WatchStalls) through which a
+// Version3 adds ErrHostCrashed, SharedClock, for a simulated run inside a
+// testing/synctest bubble, and the stall watch (RegisterStall, WatchStalls) through which a
 // test helper outside the bubble reports a run blocked where the bubble
 // cannot see. Every package generated since references it.
 const Version3 = 3

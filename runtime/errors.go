@@ -26,6 +26,9 @@ var (
 	ErrRunFinished = errors.New("anyio: the run has finished")
 	// ErrIncompleteRead: the stream ended before the bytes asked for came.
 	ErrIncompleteRead = errors.New("anyio: the stream ended before the bytes asked for were received")
+	// ErrHostCrashed: on a simulated backend, the host that RunHost ran
+	// crashed.
+	ErrHostCrashed = errors.New("anyio: the host crashed")
 	// ErrDelimiterNotFound: the delimiter was not within the bytes allowed.
 	ErrDelimiterNotFound = errors.New("anyio: delimiter not found")
 	// ErrTimeout is FailAfter's timeout. It also matches

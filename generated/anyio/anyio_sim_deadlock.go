@@ -45,7 +45,7 @@ func (b *simBackend) deadlockLocked(waited time.Duration) error {
 	}
 	var tasks []blocked
 	for _, t := range b.live {
-		if t.started && t.state == simParked {
+		if t.started && t.state == simParked && !t.frozen {
 			tasks = append(tasks, blocked{t.displayName(), t})
 		}
 	}

@@ -5,10 +5,12 @@ package anyio
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -35,6 +37,10 @@ type simNet struct {
 	udp         map[netip.AddrPort]*simUDPSocket // datagram sockets on one address
 	udpWildcard map[uint16]*simUDPSocket         // ... and on every address
 	nextUDPPort int
+
+	conns   []*simConn   // every connection end, for a crash to reset; closed ones are pruned
+	pruneAt int          // len(conns) at which to prune next
+	stalled []simStalled // packets waiting for a cut or held link to open, in arrival order
 }
 
 func simNewNet(b *simBackend, cfg *SimNetwork) *simNet {
@@ -77,6 +83,9 @@ func (b *simBackend) ListenTCP(ctx context.Context, host string, port int) (anyi
 		return nil, &net.OpError{Op: "listen", Net: "tcp", Err: &net.AddrError{Err: "invalid port", Addr: host}}
 	}
 	all, addrs := true, []netip.Addr{netip.IPv6Unspecified()}
+	if h := b.currentHost(); h != nil && host == "" {
+		all, addrs = false, slices.Clone(h.addrs)
+	}
 	if host != "" {
 		resolved, err := b.LookupHost(ctx, host)
 		if err != nil {
@@ -96,6 +105,13 @@ func (b *simBackend) DialTCP(ctx context.Context, local netip.Addr, remote netip
 	remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
 	if !local.IsValid() {
 		local = simLoopback(remote.Addr())
+		if h := b.currentHost(); h != nil {
+			a, ok := h.addrFor(remote.Addr())
+			if !ok {
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: simTCPAddr(remote), Err: fmt.Errorf("host %q has no address of %s's family: %w", h.name, remote.Addr(), syscall.ENETUNREACH)}
+			}
+			local = a
+		}
 	}
 	fail := func(src netip.AddrPort, err error) error {
 		return &net.OpError{Op: "dial", Net: "tcp", Source: simTCPAddr(src), Addr: simTCPAddr(remote), Err: err}
@@ -155,12 +171,17 @@ func (n *simNet) startDial(w anyiort.Waiter, local netip.Addr, remote netip.Addr
 	}
 	d := &simDial{w: w, src: netip.AddrPortFrom(local, port), dst: remote}
 	n.bindLocked(d.src)
-	name := ""
-	if n.b.tracing() {
-		name = "tcp " + d.src.String() + " → " + d.dst.String() + ": SYN"
-	}
-	n.b.afterFuncNamed(n.delayLocked(), name, func() { n.synArrived(d) })
+	n.b.afterFuncNamed(n.linkDelayLocked(d.src.Addr(), d.dst.Addr()), d.synName(), func() { n.synArrived(d) })
 	return d, nil
+}
+
+// synName and answerName name the handshake's packets in a trace.
+func (d *simDial) synName() string {
+	return "tcp " + d.src.String() + " → " + d.dst.String() + ": SYN"
+}
+
+func (d *simDial) answerName() string {
+	return "tcp " + d.dst.String() + " → " + d.src.String() + ": SYN-ACK or RST"
 }
 
 // synArrived runs when the SYN reaches remote: a listener queues the server
@@ -168,28 +189,36 @@ func (n *simNet) startDial(w anyiort.Waiter, local netip.Addr, remote netip.Addr
 func (n *simNet) synArrived(d *simDial) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if d.abandoned {
+	if d.abandoned || !n.passLocked(d.src.Addr(), d.dst.Addr(), false, n.traceName(d.synName), func() { n.synArrived(d) }) {
 		return
 	}
+	back := n.linkDelayLocked(d.dst.Addr(), d.src.Addr())
 	l := n.listenerLocked(d.dst)
 	if l == nil {
-		n.b.AfterFunc(n.delayLocked(), func() {
-			n.answer(d, nil, os.NewSyscallError("connect", syscall.ECONNREFUSED))
-		})
+		refused := os.NewSyscallError("connect", syscall.ECONNREFUSED)
+		n.b.afterFuncNamed(back, n.traceName(d.answerName), func() { n.answer(d, nil, refused) })
 		return
 	}
 	client, server := n.pairLocked(d.src, d.dst)
 	d.client = client
 	l.queue = append(l.queue, server)
 	simWakeAll(&l.acceptors)
-	n.b.AfterFunc(n.delayLocked(), func() { n.answer(d, client, nil) })
+	n.b.afterFuncNamed(back, n.traceName(d.answerName), func() { n.answer(d, client, nil) })
+}
+
+// traceName is name(), when a trace is on.
+func (n *simNet) traceName(name func() string) string {
+	if !n.b.tracing() {
+		return ""
+	}
+	return name()
 }
 
 // answer delivers the SYN-ACK (c) or the refusal (err) to the dialer.
 func (n *simNet) answer(d *simDial, c *simConn, err error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if d.abandoned {
+	if d.abandoned || !n.passLocked(d.dst.Addr(), d.src.Addr(), false, n.traceName(d.answerName), func() { n.answer(d, c, err) }) {
 		return
 	}
 	d.done, d.err = true, err
@@ -271,9 +300,13 @@ func simArrival(now time.Time, latency time.Duration, last time.Time) time.Time 
 // delayLocked is one packet's one-way delay: the latency, plus a seeded draw
 // of jitter if the network has any.
 func (n *simNet) delayLocked() time.Duration {
-	d := n.cfg.delay()
+	return n.cfg.delay() + n.jitterLocked()
+}
+
+// jitterLocked is a seeded draw of the network's jitter, or 0.
+func (n *simNet) jitterLocked() time.Duration {
 	if jitter, _, _ := n.cfg.faults(); jitter > 0 {
-		d += time.Duration(n.rng.Int64N(int64(jitter)))
+		return time.Duration(n.rng.Int64N(int64(jitter)))
 	}
-	return d
+	return 0
 }

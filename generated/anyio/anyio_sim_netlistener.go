@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"syscall"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
@@ -109,6 +110,28 @@ func (l *simListener) Close() error {
 	if l.closed {
 		return l.opError("close", net.ErrClosed)
 	}
+	l.closeLocked()
+	return nil
+}
+
+// listenersOnLocked lists the listeners with an address that on accepts.
+func (n *simNet) listenersOnLocked(on func(netip.Addr) bool) []*simListener {
+	var ls []*simListener
+	for ap, l := range n.listeners {
+		if on(ap.Addr()) && !slices.Contains(ls, l) {
+			ls = append(ls, l)
+		}
+	}
+	slices.SortFunc(ls, func(x, y *simListener) int { return x.addr.Compare(y.addr) })
+	return ls
+}
+
+// closeLocked is Close with n.mu held.
+func (l *simListener) closeLocked() {
+	n := l.n
+	if l.closed {
+		return
+	}
 	l.closed = true
 	if l.claims == nil {
 		delete(n.wildcard, l.addr.Port())
@@ -125,7 +148,6 @@ func (l *simListener) Close() error {
 	}
 	l.queue = nil
 	simWakeAll(&l.acceptors)
-	return nil
 }
 
 // Addr is the *net.TCPAddr the listener was bound to, with its real port.

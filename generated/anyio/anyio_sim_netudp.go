@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"syscall"
 
@@ -23,6 +24,9 @@ const simUDPQueue = 256
 type simUDPSocket struct {
 	n     *simNet
 	local netip.AddrPort // an unspecified address: bound on every address
+	// claims are the addresses it is bound on: one, or each of its host's
+	// when a host bound it with no address; nil when bound on every address.
+	claims []netip.AddrPort
 
 	// Guarded by n.mu.
 	queue   []simDatagram
@@ -42,16 +46,24 @@ func (b *simBackend) ListenUDP(ctx context.Context, local netip.AddrPort) (anyio
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	addr := local.Addr().Unmap()
+	port := local.Port()
+	anywhere := !addr.IsValid() || addr.IsUnspecified()
+	// Inside a host, no address means each of the host's.
+	var claims []netip.Addr
+	if h := b.currentHost(); h != nil && anywhere {
+		claims, anywhere = h.addrs, false
+	} else if !anywhere {
+		claims = []netip.Addr{addr}
+	}
 	n := b.net
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	addr := local.Addr().Unmap()
-	port := local.Port()
 	free := func(p uint16) bool {
 		if n.udpWildcard[p] != nil {
 			return false
 		}
-		if !addr.IsValid() || addr.IsUnspecified() {
+		if anywhere {
 			for ap := range n.udp {
 				if ap.Port() == p {
 					return false
@@ -59,7 +71,12 @@ func (b *simBackend) ListenUDP(ctx context.Context, local netip.AddrPort) (anyio
 			}
 			return true
 		}
-		return n.udp[netip.AddrPortFrom(addr, p)] == nil
+		for _, a := range claims {
+			if n.udp[netip.AddrPortFrom(a, p)] != nil {
+				return false
+			}
+		}
+		return true
 	}
 	if port == 0 {
 		p, ok := n.freeUDPPortLocked(free)
@@ -71,13 +88,17 @@ func (b *simBackend) ListenUDP(ctx context.Context, local netip.AddrPort) (anyio
 		return nil, &net.OpError{Op: "listen", Net: "udp", Addr: net.UDPAddrFromAddrPort(local), Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}
 	}
 	s := &simUDPSocket{n: n}
-	if !addr.IsValid() || addr.IsUnspecified() {
+	if anywhere {
 		s.local = netip.AddrPortFrom(netip.IPv6Unspecified(), port)
 		n.udpWildcard[port] = s
-	} else {
-		s.local = netip.AddrPortFrom(addr, port)
-		n.udp[s.local] = s
+		return s, nil
 	}
+	for _, a := range claims {
+		ap := netip.AddrPortFrom(a, port)
+		s.claims = append(s.claims, ap)
+		n.udp[ap] = s
+	}
+	s.local = s.claims[0]
 	return s, nil
 }
 
@@ -151,6 +172,12 @@ func (s *simUDPSocket) WriteTo(ctx context.Context, p []byte, to netip.AddrPort)
 	if from.Addr().IsUnspecified() {
 		from = netip.AddrPortFrom(simLoopback(to.Addr().Unmap()), from.Port())
 	}
+	for _, c := range s.claims {
+		if c.Addr().Is4() == to.Addr().Unmap().Is4() {
+			from = c
+			break
+		}
+	}
 	d := simDatagram{data: bytes.Clone(p), from: from}
 	to = netip.AddrPortFrom(to.Addr().Unmap(), to.Port())
 	_, loss, dup := s.n.cfg.faults()
@@ -166,15 +193,18 @@ func (s *simUDPSocket) WriteTo(ctx context.Context, p []byte, to netip.AddrPort)
 		name = "udp " + from.String() + " → " + to.String() + " (" + strconv.Itoa(len(p)) + ")"
 	}
 	for range copies {
-		s.n.b.afterFuncNamed(s.n.delayLocked(), name, func() { s.n.deliver(to, d) })
+		s.n.b.afterFuncNamed(s.n.linkDelayLocked(from.Addr(), to.Addr()), name, func() { s.n.deliver(to, d, name) })
 	}
 	return len(p), nil
 }
 
 // deliver queues d at the socket bound to to, if there is one with room.
-func (n *simNet) deliver(to netip.AddrPort, d simDatagram) {
+func (n *simNet) deliver(to netip.AddrPort, d simDatagram, name string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if !n.passLocked(d.from.Addr(), to.Addr(), true, name, func() { n.deliver(to, d, name) }) {
+		return // lost across a cut link, or held
+	}
 	if dst := n.udpSocketLocked(to); dst != nil && !dst.closed && len(dst.queue) < simUDPQueue {
 		dst.queue = append(dst.queue, d)
 		simWakeAll(&dst.readers)
@@ -188,15 +218,39 @@ func (s *simUDPSocket) Close() error {
 	if s.closed {
 		return &net.OpError{Op: "close", Net: "udp", Addr: s.LocalAddr(), Err: net.ErrClosed}
 	}
+	s.closeLocked()
+	return nil
+}
+
+// closeLocked is Close with n.mu held.
+func (s *simUDPSocket) closeLocked() {
+	if s.closed {
+		return
+	}
 	s.closed = true
 	s.queue = nil
-	if s.local.Addr().IsUnspecified() {
+	switch {
+	case s.claims != nil:
+		for _, c := range s.claims {
+			delete(s.n.udp, c)
+		}
+	default:
 		delete(s.n.udpWildcard, s.local.Port())
-	} else {
-		delete(s.n.udp, s.local)
 	}
 	simWakeAll(&s.readers)
-	return nil
+}
+
+// udpSocketsOnLocked lists the sockets bound on an address that on
+// accepts, in the order of their addresses.
+func (n *simNet) udpSocketsOnLocked(on func(netip.Addr) bool) []*simUDPSocket {
+	var ss []*simUDPSocket
+	for ap, s := range n.udp {
+		if on(ap.Addr()) && !slices.Contains(ss, s) {
+			ss = append(ss, s)
+		}
+	}
+	slices.SortFunc(ss, func(x, y *simUDPSocket) int { return x.local.Compare(y.local) })
+	return ss
 }
 
 // LocalAddr is the socket's *net.UDPAddr.

@@ -38,7 +38,7 @@ func (b *simBackend) GoFromOutside(task *anyiort.Task, fn func()) bool {
 		b.mu.Unlock()
 		return false
 	}
-	t := b.newTaskLocked(task.Name, fn)
+	t := b.newTaskLocked(task.Name, b.currentHostLocked(), fn)
 	t.taskID, t.outside = task.ID, true
 	b.readyLocked(t)
 	idle := b.idle

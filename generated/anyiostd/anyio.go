@@ -56,6 +56,9 @@ var (
 	// BufferedByteStream.ReceiveUntil once maxBytes are buffered without the
 	// delimiter.
 	ErrDelimiterNotFound = anyiort.ErrDelimiterNotFound
+	// ErrHostCrashed is returned, wrapped with the host's name, by RunHost
+	// once SimNetwork.Crash crashed the host it runs.
+	ErrHostCrashed = anyiort.ErrHostCrashed
 	// ErrDeadlock is returned, wrapped with the names of the blocked tasks, by
 	// a Run on a simulated backend in which every task is blocked and no
 	// timer is pending.

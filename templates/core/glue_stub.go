@@ -22,6 +22,7 @@ var (
 	ErrWouldBlock     = anyiort.ErrWouldBlock
 	ErrBusyResource   = anyiort.ErrBusyResource
 	ErrDeadlock       = anyiort.ErrDeadlock
+	ErrHostCrashed    = anyiort.ErrHostCrashed
 	ErrRunFinished    = anyiort.ErrRunFinished
 	ErrIncompleteRead = anyiort.ErrIncompleteRead
 

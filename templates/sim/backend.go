@@ -46,6 +46,8 @@ type simBackend struct {
 	progressAt time.Time          // when a task last reached a scheduling point, for the watchdog
 	bubble     bool               // the run is inside a testing/synctest bubble, whose clock it shares
 	tracer     *simTracer         // nil unless Trace is on
+	hosts      []*simHost         // every incarnation RunHost started, in order
+	hostPids   map[string]int     // a trace process per host name
 	stall      *anyiort.Stall     // inside a bubble: the watch from outside it
 	started    bool               // Run was called
 	over       bool               // the run has ended; result holds why
@@ -108,7 +110,7 @@ func (b *simBackend) Run(main func() error) error {
 		defer ticker.Stop()
 		tick = ticker.C
 	}
-	t := b.newTaskLocked("main", func() { b.endRun(main()) })
+	t := b.newTaskLocked("main", nil, func() { b.endRun(main()) })
 	t.main = true
 	t.state, t.started, b.current = simRunning, true, t
 	if b.tracer != nil {
@@ -117,6 +119,8 @@ func (b *simBackend) Run(main func() error) error {
 	b.stampProgressLocked()
 	b.mu.Unlock()
 
+	b.net.cfg.attach(b.net)
+	defer b.net.cfg.detach(b.net)
 	go b.runTask(t)
 	for {
 		b.awaitBaton(tick)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -27,6 +28,7 @@ type simConn struct {
 	buf      []byte    // arrived and not yet read
 	eof      bool      // the peer's FIN arrived
 	peerGone bool      // the peer's Close arrived: writes fail
+	reset    bool      // the peer's host crashed: reads and writes fail
 	wshut    bool      // this end sent its FIN
 	closed   bool      // Close was called
 	arrival  time.Time // when the last packet sent from here arrives
@@ -42,6 +44,8 @@ func (n *simNet) pairLocked(src, dst netip.AddrPort) (client, server *simConn) {
 	client.peer, server.peer = server, client
 	client.reason = "read on " + src.String() + " from " + dst.String()
 	server.reason = "read on " + dst.String() + " from " + src.String()
+	n.conns = append(n.conns, client, server)
+	n.pruneConnsLocked()
 	return client, server
 }
 
@@ -55,6 +59,9 @@ func (c *simConn) Read(ctx context.Context, p []byte) (int, error) {
 		case c.closed:
 			c.n.mu.Unlock()
 			return 0, c.opError("read", net.ErrClosed)
+		case c.reset:
+			c.n.mu.Unlock()
+			return 0, c.opError("read", os.NewSyscallError("read", syscall.ECONNRESET))
 		case len(c.buf) > 0:
 			k := copy(p, c.buf)
 			if c.buf = c.buf[k:]; len(c.buf) == 0 {
@@ -104,6 +111,9 @@ func (c *simConn) Write(ctx context.Context, p []byte) (int, error) {
 		case c.closed:
 			c.n.mu.Unlock()
 			return sent, c.opError("write", net.ErrClosed)
+		case c.reset:
+			c.n.mu.Unlock()
+			return sent, c.opError("write", os.NewSyscallError("write", syscall.ECONNRESET))
 		case c.wshut || c.peerGone:
 			c.n.mu.Unlock()
 			return sent, c.opError("write", os.NewSyscallError("write", syscall.EPIPE))
@@ -186,7 +196,7 @@ func (c *simConn) closeLocked() {
 // and size name the segment in a trace.
 func (c *simConn) sendLocked(what string, size int, deliver func(peer *simConn)) {
 	now := c.n.b.Now()
-	c.arrival = simArrival(now, c.n.delayLocked(), c.arrival)
+	c.arrival = simArrival(now, c.n.linkDelayLocked(c.local.Addr(), c.remote.Addr()), c.arrival)
 	name := ""
 	if c.n.b.tracing() {
 		name = "tcp " + c.local.String() + " → " + c.remote.String() + ": " + what
@@ -194,14 +204,50 @@ func (c *simConn) sendLocked(what string, size int, deliver func(peer *simConn))
 			name += " (" + strconv.Itoa(size) + ")"
 		}
 	}
-	c.n.b.afterFuncNamed(c.arrival.Sub(now), name, func() {
+	var arrive func()
+	arrive = func() {
 		c.n.mu.Lock()
 		defer c.n.mu.Unlock()
+		if !c.n.passLocked(c.local.Addr(), c.remote.Addr(), false, name, arrive) {
+			return
+		}
 		if peer := c.peer; !peer.closed {
 			deliver(peer)
 			simWakeAll(&peer.readers)
 		}
+	}
+	c.n.b.afterFuncNamed(c.arrival.Sub(now), name, arrive)
+}
+
+// resetLocked ends this end because its host crashed: nothing it holds is
+// read, and the peer learns of it one latency later, as a reset that fails
+// its next read or write.
+func (c *simConn) resetLocked() {
+	if c.closed {
+		return
+	}
+	c.closed, c.wshut = true, true
+	c.peer.unread -= len(c.buf)
+	c.buf = nil
+	simWakeAll(&c.writers)
+	simWakeAll(&c.readers)
+	if c.ownsPort {
+		c.n.unbindLocked(c.local)
+	}
+	c.sendLocked("RST", 0, func(peer *simConn) {
+		peer.reset = true
+		simWakeAll(&peer.writers)
 	})
+}
+
+// pruneConnsLocked forgets closed connection ends, now and then, so that a
+// long run does not keep every connection it ever made.
+func (n *simNet) pruneConnsLocked() {
+	if len(n.conns) < n.pruneAt {
+		return
+	}
+	n.conns = slices.DeleteFunc(n.conns, func(c *simConn) bool { return c.closed && c.peer.closed })
+	n.pruneAt = 2*len(n.conns) + 64
 }
 
 // LocalAddr is this end's *net.TCPAddr.

@@ -19,7 +19,9 @@ type SimNetwork struct {
 	blackhole map[netip.Addr]bool
 	tcpBuffer int // 0: simDefaultTCPBuffer
 	jitter    time.Duration
-	loss, dup float64 // UDP: chances a datagram is dropped, or delivered twice
+	loss, dup float64       // UDP: chances a datagram is dropped, or delivered twice
+	links     []simLinkRule // partitions, holds and pair latencies, in the order set
+	runs      []*simNet     // the runs using the network now, for changes made during them
 }
 
 // simDefaultTCPBuffer is what one direction of a connection holds unread

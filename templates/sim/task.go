@@ -31,12 +31,14 @@ type simTask struct {
 
 	// Guarded by simBackend.mu.
 	state   simTaskState
-	started bool   // its goroutine exists; tasks start lazily, on first pick
-	reason  string // what its last Wait waits for, for deadlock reports
-	foreign bool   // its Wait watches a context anyio does not control
-	kill    bool   // the run is over: unwind with runtime.Goexit
-	dying   bool   // it is unwinding; scheduling points return at once
-	outside bool   // started from outside the run (FromThread), or by such a task: it may run while a thread is in flight
+	started bool     // its goroutine exists; tasks start lazily, on first pick
+	reason  string   // what its last Wait waits for, for deadlock reports
+	foreign bool     // its Wait watches a context anyio does not control
+	kill    bool     // the run is over: unwind with runtime.Goexit
+	dying   bool     // it is unwinding; scheduling points return at once
+	outside bool     // started from outside the run (FromThread), or by such a task: it may run while a thread is in flight
+	host    *simHost // the host it runs on; nil: localhost
+	frozen  bool     // its host crashed: it never runs again
 }
 
 // NamesTasks implements anyiort.TaskNamer: deadlock and misuse reports name
@@ -51,7 +53,7 @@ func (b *simBackend) Go(name string, fn func()) {
 		b.mu.Unlock()
 		return
 	}
-	b.readyLocked(b.newTaskLocked(name, fn))
+	b.readyLocked(b.newTaskLocked(name, b.currentHostLocked(), fn))
 	kick := b.idle
 	b.mu.Unlock()
 	if kick {
@@ -67,7 +69,7 @@ func (b *simBackend) GoTask(task *anyiort.Task, fn func()) {
 		b.mu.Unlock()
 		return
 	}
-	t := b.newTaskLocked(task.Name, fn)
+	t := b.newTaskLocked(task.Name, b.currentHostLocked(), fn)
 	t.taskID = task.ID
 	t.outside = b.current != nil && b.current.outside
 	b.readyLocked(t)
@@ -83,9 +85,21 @@ func (b *simBackend) GoTask(task *anyiort.Task, fn func()) {
 // preempt.
 func (b *simBackend) OneAtATime() bool { return true }
 
-func (b *simBackend) newTaskLocked(name string, fn func()) *simTask {
+// currentHostLocked is the host of the running task, which a task it
+// starts runs on too.
+func (b *simBackend) currentHostLocked() *simHost {
+	if b.current == nil {
+		return nil
+	}
+	return b.current.host
+}
+
+// newTaskLocked makes a task that runs fn on host (nil: localhost). A task
+// of a crashed host is frozen from the start.
+func (b *simBackend) newTaskLocked(name string, host *simHost, fn func()) *simTask {
 	b.nextID++
-	t := &simTask{id: b.nextID, taskID: int64(b.nextID), name: name, fn: fn, resume: make(chan struct{}, 1)}
+	t := &simTask{id: b.nextID, taskID: int64(b.nextID), name: name, fn: fn, resume: make(chan struct{}, 1), host: host}
+	t.frozen = host != nil && host.crashed
 	b.live[t.id] = t
 	if b.tracer != nil {
 		b.traceNewTaskLocked(t)
@@ -93,8 +107,13 @@ func (b *simBackend) newTaskLocked(name string, fn func()) *simTask {
 	return t
 }
 
-// readyLocked puts t, which is running or parked, in the runnable set.
+// readyLocked puts t, which is running or parked, in the runnable set,
+// unless its host crashed: then it stays parked for good.
 func (b *simBackend) readyLocked(t *simTask) {
+	if t.frozen {
+		t.state = simParked
+		return
+	}
 	t.state = simQueued
 	b.runnable = append(b.runnable, t)
 }
