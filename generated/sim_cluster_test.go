@@ -5,7 +5,9 @@ package generated
 // must tell the same story, event for event.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -285,4 +287,435 @@ func TestClusterCrashAndRestart(t *testing.T) {
 		}
 		return err
 	})
+}
+
+// streamNumbers has host a send n numbered lines to host b over one
+// connection, one every millisecond, while fault does its work; b logs
+// when each arrives. It returns the numbers b got, in order.
+func streamNumbers(ctx context.Context, log *clusterLog, n int, fault func(ctx context.Context) error) ([]int, error) {
+	var got []int
+	err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		ready := anyio.NewEvent()
+		tg.StartSoon(func(ctx context.Context) error {
+			return anyio.RunHost(ctx, "b", func(ctx context.Context) error {
+				ln, err := anyio.ListenTCP(ctx, "", 7000)
+				if err != nil {
+					return err
+				}
+				defer ln.Close()
+				ready.Set()
+				s, err := ln.Accept(ctx)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				r := anyio.NewBufferedByteStream(s)
+				for {
+					line, err := r.ReceiveUntil(ctx, []byte("\n"), 16)
+					if errors.Is(err, anyio.ErrIncompleteRead) {
+						return nil
+					}
+					if err != nil {
+						return err
+					}
+					var k int
+					fmt.Sscan(string(line), &k)
+					log.add(ctx, "b got %d", k)
+					got = append(got, k)
+				}
+			})
+		})
+		tg.StartSoon(func(ctx context.Context) error {
+			return anyio.RunHost(ctx, "a", func(ctx context.Context) error {
+				if err := ready.Wait(ctx); err != nil {
+					return err
+				}
+				s, err := anyio.ConnectTCP(ctx, "b", 7000)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				for i := range n {
+					if err := s.Send(ctx, []byte(fmt.Sprintf("%d\n", i))); err != nil {
+						return err
+					}
+					if err := anyio.Sleep(ctx, time.Millisecond); err != nil {
+						return err
+					}
+				}
+				return s.SendEOF()
+			})
+		})
+		tg.StartSoon(fault)
+		return nil
+	})
+	return got, err
+}
+
+// inOrder checks that got is 0..n-1: nothing lost, duplicated or
+// reordered.
+func inOrder(got []int, n int) error {
+	if len(got) != n {
+		return fmt.Errorf("b got %d numbers, want %d: %v", len(got), n, got)
+	}
+	for i, k := range got {
+		if k != i {
+			return fmt.Errorf("b got %v: number %d is %d", got, i, k)
+		}
+	}
+	return nil
+}
+
+// "TCP across a partition or a hold stalls: bytes already sent are
+// delivered, in order, after Heal/Release; nothing is lost, duplicated or
+// reordered within a connection." Faults apply to open connections, at the
+// virtual instant they are made.
+func TestClusterPartitionStallsTCPUntilHeal(t *testing.T) {
+	var got []int
+	clusterScenario(t, nil, func(ctx context.Context, nw *anyio.SimNetwork, log *clusterLog) error {
+		var err error
+		got, err = streamNumbers(ctx, log, 40, func(ctx context.Context) error {
+			if err := anyio.Sleep(ctx, 10500*time.Microsecond); err != nil {
+				return err
+			}
+			log.add(ctx, "partition a b")
+			nw.Partition("a", "b")
+			if err := anyio.Sleep(ctx, 20*time.Millisecond); err != nil {
+				return err
+			}
+			log.add(ctx, "heal a b")
+			nw.Heal("a", "b")
+			return nil
+		})
+		return err
+	}, func(log *clusterLog, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := inOrder(got, 40); err != nil {
+			return err
+		}
+		// Connected at 2 ms, number i leaves at 2+i ms and arrives 1 ms
+		// later; those sent after 10.5 ms wait for the heal at 30.5 ms.
+		for _, want := range []string{"3ms b got 0", "10ms b got 7", "10.5ms partition a b", "30.5ms heal a b", "30.5ms b got 8", "30.5ms b got 27", "31ms b got 28", "42ms b got 39"} {
+			if !log.has(want) {
+				return fmt.Errorf("no event %q", want)
+			}
+		}
+		return nil
+	})
+}
+
+func TestClusterHoldStallsTCPUntilRelease(t *testing.T) {
+	var got []int
+	clusterScenario(t, nil, func(ctx context.Context, nw *anyio.SimNetwork, log *clusterLog) error {
+		var err error
+		got, err = streamNumbers(ctx, log, 20, func(ctx context.Context) error {
+			if err := anyio.Sleep(ctx, 5500*time.Microsecond); err != nil {
+				return err
+			}
+			log.add(ctx, "hold a b")
+			nw.Hold("a", "b")
+			if err := anyio.Sleep(ctx, 10*time.Millisecond); err != nil {
+				return err
+			}
+			log.add(ctx, "release a b")
+			nw.Release("a", "b")
+			return nil
+		})
+		return err
+	}, func(log *clusterLog, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := inOrder(got, 20); err != nil {
+			return err
+		}
+		for _, want := range []string{"5ms b got 2", "15.5ms release a b", "15.5ms b got 3", "15.5ms b got 12", "16ms b got 13", "22ms b got 19"} {
+			if !log.has(want) {
+				return fmt.Errorf("no event %q", want)
+			}
+		}
+		return nil
+	})
+}
+
+// "A connect across a partition gets no answer until the partition heals
+// (then it proceeds, within one round trip of the heal)." The partition is
+// made before the run.
+func TestClusterConnectAcrossPartition(t *testing.T) {
+	clusterScenario(t, func(nw *anyio.SimNetwork) { nw.Partition("a", "b") }, func(ctx context.Context, nw *anyio.SimNetwork, log *clusterLog) error {
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				return anyio.RunHost(ctx, "b", func(ctx context.Context) error {
+					return moveOn(ctx, 50*time.Millisecond, func(ctx context.Context) error { return echoServer(ctx, log) })
+				})
+			})
+			tg.StartSoon(func(ctx context.Context) error {
+				return anyio.RunHost(ctx, "a", func(ctx context.Context) error {
+					cs, err := anyio.MoveOnAfter(ctx, 5*time.Millisecond, func(ctx context.Context) error {
+						_, err := anyio.ConnectTCP(ctx, "b", 7000)
+						return err
+					})
+					log.add(ctx, "a's first connect gave up: %v", cs.CancelCalled())
+					if err != nil {
+						return err
+					}
+					s, err := anyio.ConnectTCP(ctx, "b", 7000)
+					if err != nil {
+						return err
+					}
+					log.add(ctx, "a connected")
+					return s.Close()
+				})
+			})
+			tg.StartSoon(func(ctx context.Context) error {
+				if err := anyio.Sleep(ctx, 20*time.Millisecond); err != nil {
+					return err
+				}
+				log.add(ctx, "heal")
+				nw.Heal("a", "b")
+				return nil
+			})
+			return nil
+		})
+	}, func(log *clusterLog, err error) error {
+		for _, want := range []string{"5ms a's first connect gave up: true", "20ms heal", "20ms accepted from 10.0.0.1:49153", "21ms a connected"} {
+			if !log.has(want) {
+				return fmt.Errorf("no event %q", want)
+			}
+		}
+		return err
+	})
+}
+
+// udpExchange has a and b each send a datagram to the other every
+// millisecond for n ms, under fault, and logs what arrives when.
+func udpExchange(ctx context.Context, log *clusterLog, n int, fault func(ctx context.Context) error) error {
+	return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		for _, pair := range [][2]string{{"a", "b"}, {"b", "a"}} {
+			me, peer := pair[0], pair[1]
+			tg.StartSoon(func(ctx context.Context) error {
+				return anyio.RunHost(ctx, me, func(ctx context.Context) error {
+					u, err := anyio.CreateUDPSocket(ctx, "", 9000)
+					if err != nil {
+						return err
+					}
+					defer u.Close()
+					return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+						tg.StartSoon(func(ctx context.Context) error {
+							return moveOn(ctx, time.Duration(n+20)*time.Millisecond, func(ctx context.Context) error {
+								for {
+									data, _, err := u.Receive(ctx)
+									if err != nil {
+										return err
+									}
+									log.add(ctx, "%s got %s", me, data)
+								}
+							})
+						})
+						for i := range n {
+							if err := u.SendTo(ctx, []byte(fmt.Sprintf("%s%d", me, i)), netip.AddrPortFrom(clusterAddrs[peer], 9000)); err != nil {
+								return err
+							}
+							if err := anyio.Sleep(ctx, time.Millisecond); err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+				})
+			})
+		}
+		tg.StartSoon(fault)
+		return nil
+	})
+}
+
+// PartitionOneWay: datagrams that way are lost, the other way flows; Heal
+// ends it.
+func TestClusterPartitionOneWayLosesUDPThatWay(t *testing.T) {
+	clusterScenario(t, nil, func(ctx context.Context, nw *anyio.SimNetwork, log *clusterLog) error {
+		return udpExchange(ctx, log, 6, func(ctx context.Context) error {
+			if err := anyio.Sleep(ctx, 1500*time.Microsecond); err != nil {
+				return err
+			}
+			nw.PartitionOneWay("a", "b")
+			if err := anyio.Sleep(ctx, 3*time.Millisecond); err != nil {
+				return err
+			}
+			nw.Heal("b", "a") // Heal is both ways, whatever the order of its names
+			return nil
+		})
+	}, func(log *clusterLog, err error) error {
+		for _, want := range []string{"1ms b got a0", "2ms a got b1", "3ms a got b2", "4ms a got b3", "5ms b got a4", "6ms b got a5"} {
+			if !log.has(want) {
+				return fmt.Errorf("no event %q", want)
+			}
+		}
+		for _, lost := range []string{"b got a1", "b got a2", "b got a3"} {
+			for _, e := range log.events {
+				if strings.HasSuffix(e, lost) {
+					return fmt.Errorf("%q crossed the cut link", e)
+				}
+			}
+		}
+		return err
+	})
+}
+
+// Hold: datagrams wait both ways and arrive, in the order sent, at Release.
+func TestClusterHoldDelaysUDPUntilRelease(t *testing.T) {
+	clusterScenario(t, nil, func(ctx context.Context, nw *anyio.SimNetwork, log *clusterLog) error {
+		return udpExchange(ctx, log, 4, func(ctx context.Context) error {
+			nw.Hold("a", "b")
+			if err := anyio.Sleep(ctx, 10*time.Millisecond); err != nil {
+				return err
+			}
+			nw.Release("a", "b")
+			return nil
+		})
+	}, func(log *clusterLog, err error) error {
+		var at10 []string
+		for _, e := range log.events {
+			if got, ok := strings.CutPrefix(e, "10ms "); ok {
+				at10 = append(at10, got)
+			}
+		}
+		var fromA, fromB []string
+		for _, e := range at10 {
+			if strings.HasPrefix(e, "b got") {
+				fromA = append(fromA, e)
+			} else {
+				fromB = append(fromB, e)
+			}
+		}
+		if !slices.Equal(fromA, []string{"b got a0", "b got a1", "b got a2", "b got a3"}) || !slices.Equal(fromB, []string{"a got b0", "a got b1", "a got b2", "a got b3"}) {
+			return fmt.Errorf("at the release, want every held datagram in the order sent; got %q", at10)
+		}
+		if len(log.events) != 8 {
+			return fmt.Errorf("want 8 datagrams in all, every one at the release")
+		}
+		return err
+	})
+}
+
+// "SetLinkLatency is symmetric and overrides SetLatency for that pair."
+// HealAll leaves it, and heals the rest.
+func TestClusterSetLinkLatency(t *testing.T) {
+	clusterScenario(t, func(nw *anyio.SimNetwork) {
+		nw.SetLinkLatency("a", "b", 5*time.Millisecond)
+		nw.Partition("a", "c")
+		nw.HealAll()
+	}, func(ctx context.Context, nw *anyio.SimNetwork, log *clusterLog) error {
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			for _, me := range []string{"b", "c"} {
+				tg.StartSoon(func(ctx context.Context) error {
+					return anyio.RunHost(ctx, me, func(ctx context.Context) error {
+						u, err := anyio.CreateUDPSocket(ctx, "", 9000)
+						if err != nil {
+							return err
+						}
+						defer u.Close()
+						data, from, err := u.Receive(ctx)
+						if err != nil {
+							return err
+						}
+						log.add(ctx, "%s got %s", me, data)
+						return u.SendTo(ctx, []byte("pong"), from)
+					})
+				})
+			}
+			tg.StartSoon(func(ctx context.Context) error {
+				return anyio.RunHost(ctx, "a", func(ctx context.Context) error {
+					u, err := anyio.CreateUDPSocket(ctx, "", 0)
+					if err != nil {
+						return err
+					}
+					defer u.Close()
+					for _, peer := range []string{"b", "c"} {
+						if err := u.SendTo(ctx, []byte("ping"), netip.AddrPortFrom(clusterAddrs[peer], 9000)); err != nil {
+							return err
+						}
+					}
+					for range 2 {
+						_, from, err := u.Receive(ctx)
+						if err != nil {
+							return err
+						}
+						log.add(ctx, "a got a pong from %v", from.Addr())
+					}
+					return nil
+				})
+			})
+			return nil
+		})
+	}, func(log *clusterLog, err error) error {
+		want := []string{"1ms c got ping", "2ms a got a pong from 10.0.0.3", "5ms b got ping", "10ms a got a pong from 10.0.0.2"}
+		if !slices.Equal(log.events, want) {
+			return fmt.Errorf("events %q, want %q", log.events, want)
+		}
+		return err
+	})
+}
+
+// "Trace: a process per host ... instant events for faults."
+func TestClusterTraceHasAProcessPerHostAndTheFaults(t *testing.T) {
+	t.Parallel()
+	var trace bytes.Buffer
+	nw := clusterNetwork()
+	err := simRun(t, func(ctx context.Context) error {
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			for _, h := range []string{"a", "b"} {
+				tg.StartSoon(func(ctx context.Context) error {
+					err := anyio.RunHost(ctx, h, func(ctx context.Context) error { return anyio.Sleep(ctx, time.Hour) })
+					if h == "b" && errors.Is(err, anyio.ErrHostCrashed) {
+						return nil
+					}
+					return err
+				}, anyio.Name("start "+h))
+			}
+			if err := anyio.Sleep(ctx, time.Millisecond); err != nil {
+				return err
+			}
+			nw.Partition("a", "b")
+			nw.Crash("b")
+			tg.CancelScope().Cancel()
+			return nil
+		})
+	}, anyio.Network(nw), anyio.Trace(&trace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		TraceEvents []struct {
+			Name string         `json:"name"`
+			Cat  string         `json:"cat"`
+			Ph   string         `json:"ph"`
+			Pid  int            `json:"pid"`
+			Args map[string]any `json:"args"`
+		} `json:"traceEvents"`
+	}
+	if err := json.Unmarshal(trace.Bytes(), &doc); err != nil {
+		t.Fatalf("the trace is not JSON: %v", err)
+	}
+	processes, threads := map[int]string{}, map[string]int{}
+	var faults []string
+	for _, e := range doc.TraceEvents {
+		switch {
+		case e.Ph == "M" && e.Name == "process_name":
+			processes[e.Pid] = e.Args["name"].(string)
+		case e.Ph == "M" && e.Name == "thread_name":
+			name, _, _ := strings.Cut(e.Args["name"].(string), " (task ")
+			threads[name] = e.Pid
+		case e.Ph == "i" && e.Cat == "fault":
+			faults = append(faults, e.Name)
+		}
+	}
+	if processes[1] != "localhost" || processes[threads[`"a"`]] != "a" || processes[threads[`"b"`]] != "b" || processes[threads[`"start a"`]] != "localhost" {
+		t.Errorf("processes %v, threads %v: want localhost, a and b, each task in its host's", processes, threads)
+	}
+	if want := []string{"partition a | b", "crash b"}; !slices.Equal(faults, want) {
+		t.Errorf("fault instants %q, want %q", faults, want)
+	}
 }

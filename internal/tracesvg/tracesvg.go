@@ -48,11 +48,19 @@ func Render(w io.Writer, r io.Reader, title string) error {
 		return fmt.Errorf("tracesvg: reading the trace: %w", err)
 	}
 	names := map[int64]string{}
+	processes := map[int]string{}
 	var tids []int64
 	end := 0.0
 	for _, e := range doc.TraceEvents {
-		if e.Ph == "M" && e.Name == "thread_name" {
-			if n, ok := e.Args["name"].(string); ok {
+		if e.Ph == "M" {
+			n, _ := e.Args["name"].(string)
+			switch e.Name {
+			case "process_name":
+				processes[e.Pid] = n
+			case "thread_name":
+				if e.Pid > 1 && processes[e.Pid] != "" {
+					n = processes[e.Pid] + ": " + n
+				}
 				names[e.Tid] = n
 				tids = append(tids, e.Tid)
 			}

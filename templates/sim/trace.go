@@ -16,11 +16,13 @@ type simTraceKey struct{}
 
 // Trace returns a RunOption that writes the events of a sim run to w, when
 // the run is over, as one Chrome trace-event JSON document: open it in
-// ui.perfetto.dev or chrome://tracing. Each task is a track, named and
+// ui.perfetto.dev or chrome://tracing. Each host is a process (localhost,
+// then those RunHost ran) and each task a track in its host, named and
 // numbered as CurrentTask reports it; each time it runs and each wait (with
-// what it waits on) is a span, and task start and end, timers and faults
-// are instants, all at virtual time. The same seed writes the same bytes.
-// A run that fails also gets the last events, as text, in its error. Off
+// what it waits on) is a span, and task start and end, timers, packets and
+// faults (crashes, partitions, heals) are instants, all at virtual time.
+// The same seed writes the same bytes. A run that fails also gets the last
+// events, as text, in its error. Off
 // by default, at the cost of one nil check per event; other backends
 // ignore it.
 func Trace(w io.Writer) anyiort.RunOption {
@@ -117,12 +119,24 @@ func (tr *simTracer) write() error {
 	bw.WriteString(`{"displayTimeUnit":"ms","traceEvents":[` + "\n")
 	bw.WriteString(`{"name":"process_name","ph":"M","pid":1,"tid":0,"args":{"name":"localhost"}},` + "\n")
 	bw.WriteString(`{"name":"thread_name","ph":"M","pid":1,"tid":0,"args":{"name":"scheduler"}}`)
+	pids := map[int64]int{0: 1} // each track's process: its host's
+	named := map[int]bool{1: true}
 	for _, t := range tr.tracks {
-		fmt.Fprintf(bw, ",\n"+`{"name":"thread_name","ph":"M","pid":1,"tid":%d,"args":{"name":%s}}`, t.taskID, simJSONString(t.label()))
-		fmt.Fprintf(bw, ",\n"+`{"name":"thread_sort_index","ph":"M","pid":1,"tid":%d,"args":{"sort_index":%d}}`, t.taskID, t.taskID)
+		pid := 1
+		if t.host != nil {
+			pid = t.host.pid
+		}
+		pids[t.taskID] = pid
+		if !named[pid] {
+			named[pid] = true
+			fmt.Fprintf(bw, ",\n"+`{"name":"process_name","ph":"M","pid":%d,"tid":0,"args":{"name":%s}}`, pid, simJSONString(t.host.name))
+			fmt.Fprintf(bw, ",\n"+`{"name":"process_sort_index","ph":"M","pid":%d,"tid":0,"args":{"sort_index":%d}}`, pid, pid)
+		}
+		fmt.Fprintf(bw, ",\n"+`{"name":"thread_name","ph":"M","pid":%d,"tid":%d,"args":{"name":%s}}`, pid, t.taskID, simJSONString(t.label()))
+		fmt.Fprintf(bw, ",\n"+`{"name":"thread_sort_index","ph":"M","pid":%d,"tid":%d,"args":{"sort_index":%d}}`, pid, t.taskID, t.taskID)
 	}
 	for _, e := range tr.events {
-		fmt.Fprintf(bw, ",\n"+`{"name":%s,"cat":"%s","ph":"%c","pid":1,"tid":%d,"ts":%s`, simJSONString(e.name), e.category, e.ph, e.tid, simMicros(e.ts))
+		fmt.Fprintf(bw, ",\n"+`{"name":%s,"cat":"%s","ph":"%c","pid":%d,"tid":%d,"ts":%s`, simJSONString(e.name), e.category, e.ph, pids[e.tid], e.tid, simMicros(e.ts))
 		if e.ph == 'X' {
 			fmt.Fprintf(bw, `,"dur":%s}`, simMicros(e.dur))
 		} else {
