@@ -719,3 +719,126 @@ func TestClusterTraceHasAProcessPerHostAndTheFaults(t *testing.T) {
 		t.Errorf("fault instants %q, want %q", faults, want)
 	}
 }
+
+// threeHosts is the body of BenchmarkClusterThreeHosts: host a sends 500
+// lines each to echo servers on b and c and reads every echo back; on sim,
+// a partition cuts a from b for 5 ms halfway. Off sim the hosts are tasks
+// on 127.0.0.1.
+func threeHosts(nw *anyio.SimNetwork) func(ctx context.Context) error {
+	const perPeer = 500
+	return func(ctx context.Context) error {
+		sim := anyio.CurrentBackend(ctx) == anyio.BackendSim
+		host := func(ctx context.Context, name string, main func(ctx context.Context) error) error {
+			if sim {
+				return anyio.RunHost(ctx, name, main)
+			}
+			return main(ctx)
+		}
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			type portStream struct {
+				tx *anyio.SendStream[int]
+				rx *anyio.ReceiveStream[int]
+			}
+			ports := map[string]portStream{}
+			for _, name := range []string{"b", "c"} {
+				tx, rx := anyio.NewMemoryObjectStream[int](1)
+				ports[name] = portStream{tx, rx}
+			}
+			for _, name := range []string{"b", "c"} {
+				tg.StartSoon(func(ctx context.Context) error {
+					return host(ctx, name, func(ctx context.Context) error {
+						addr := ""
+						if !sim {
+							addr = "127.0.0.1"
+						}
+						ln, err := anyio.ListenTCP(ctx, addr, 0)
+						if err != nil {
+							return err
+						}
+						if err := ports[name].tx.Send(ctx, ln.Addr().(*net.TCPAddr).Port); err != nil {
+							return err
+						}
+						s, err := ln.Accept(ctx)
+						ln.Close()
+						if err != nil {
+							return err
+						}
+						defer s.Close()
+						for {
+							data, err := s.Receive(ctx, 4096)
+							if errors.Is(err, anyio.ErrEndOfStream) {
+								return nil
+							}
+							if err != nil {
+								return err
+							}
+							if err := s.Send(ctx, data); err != nil {
+								return err
+							}
+						}
+					})
+				})
+			}
+			return host(ctx, "a", func(ctx context.Context) error {
+				return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+					for _, peer := range []string{"b", "c"} {
+						port, err := ports[peer].rx.Receive(ctx)
+						if err != nil {
+							return err
+						}
+						target := peer
+						if !sim {
+							target = "127.0.0.1"
+						}
+						tg.StartSoon(func(ctx context.Context) error {
+							s, err := anyio.ConnectTCP(ctx, target, port)
+							if err != nil {
+								return err
+							}
+							defer s.Close()
+							r := anyio.NewBufferedByteStream(s)
+							for i := range perPeer {
+								if sim && peer == "b" && i == perPeer/2 {
+									nw.Partition("a", "b")
+									tg.StartSoon(func(ctx context.Context) error {
+										if err := anyio.Sleep(ctx, 5*time.Millisecond); err != nil {
+											return err
+										}
+										nw.Heal("a", "b")
+										return nil
+									})
+								}
+								if err := s.Send(ctx, []byte("message\n")); err != nil {
+									return err
+								}
+								if _, err := r.ReceiveUntil(ctx, []byte("\n"), 64); err != nil {
+									return err
+								}
+							}
+							return s.SendEOF()
+						})
+					}
+					return nil
+				})
+			})
+		})
+	}
+}
+
+// BenchmarkClusterThreeHosts measures whole runs of threeHosts: 1,000
+// messages and their echoes among three hosts with a partition, on sim
+// (target: under 50 ms a run), beside the same exchange over the OS's
+// loopback on std, without the partition.
+func BenchmarkClusterThreeHosts(b *testing.B) {
+	for _, backend := range []string{anyio.BackendSim, anyio.BackendStd} {
+		b.Run(backend, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := range b.N {
+				nw := clusterNetwork()
+				if err := anyio.Run(threeHosts(nw), anyio.Backend(backend), anyio.Seed(int64(i)), anyio.Network(nw)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,340 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/anyiogen/anyiogen/generated/anyio"
+)
+
+// replicas are the service's hosts and their addresses on the simulated
+// network.
+var replicas = []struct {
+	name string
+	addr netip.Addr
+}{
+	{"n1", netip.MustParseAddr("10.0.0.1")},
+	{"n2", netip.MustParseAddr("10.0.0.2")},
+	{"n3", netip.MustParseAddr("10.0.0.3")},
+}
+
+const (
+	items        = 30                    // the client adds items 1..items
+	replicaPort  = 7000                  // where each replica serves, on sim
+	requestLimit = 20 * time.Millisecond // a replica that has not answered by then did not ack
+	crashOdds    = 8                     // one fault in crashOdds is a crash; the others cut a replica off
+)
+
+// cluster is one run: three replicas, their disks, a client and, on sim,
+// the faults.
+type cluster struct {
+	sim, durable bool
+	nw           *anyio.SimNetwork
+	log          eventLog
+	out          Outcome
+	mu           sync.Mutex                // guards the maps and the client's tallies on std, where tasks run in parallel
+	disks        map[string][]int          // what each host wrote to disk; survives its crashes
+	ports        map[string]netip.AddrPort // where each replica serves
+	up           map[string]*anyio.Event   // set once the replica serves
+}
+
+func newCluster(sim, durable bool) *cluster {
+	return &cluster{sim: sim, durable: durable, disks: map[string][]int{}, ports: map[string]netip.AddrPort{}, up: map[string]*anyio.Event{}}
+}
+
+// network is the simulated network: the three hosts, 1 ms of latency and
+// up to 2 ms of jitter, so the seed decides which replica answers first.
+func (c *cluster) network() *anyio.SimNetwork {
+	c.nw = anyio.NewSimNetwork()
+	for _, r := range replicas {
+		c.nw.AddHost(r.name, r.addr)
+	}
+	c.nw.SetLatency(time.Millisecond)
+	c.nw.SetJitter(2 * time.Millisecond)
+	return c.nw
+}
+
+type epochKey struct{}
+
+// epoch is when the run began, for the log's timestamps.
+func epoch(ctx context.Context) time.Time {
+	t, _ := ctx.Value(epochKey{}).(time.Time)
+	return t
+}
+
+// run is the whole scenario: replicas, faults, writes, heal, read.
+func (c *cluster) run(ctx context.Context) error {
+	ctx = context.WithValue(ctx, epochKey{}, anyio.Now(ctx))
+	return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		for _, r := range replicas {
+			c.up[r.name] = anyio.NewEvent()
+			tg.StartSoon(func(ctx context.Context) error { return c.supervise(ctx, r.name, r.addr) }, anyio.Name("supervisor "+r.name))
+		}
+		for _, r := range replicas {
+			if err := c.upEvent(r.name).Wait(ctx); err != nil {
+				return err
+			}
+		}
+		written, faultsDone := anyio.NewEvent(), anyio.NewEvent()
+		if c.sim {
+			tg.StartSoon(func(ctx context.Context) error {
+				defer faultsDone.Set()
+				return c.faults(ctx, written)
+			}, anyio.Name("faults"))
+		} else {
+			faultsDone.Set()
+		}
+		err := c.write(ctx)
+		written.Set()
+		if err != nil {
+			return err
+		}
+		if err := faultsDone.Wait(ctx); err != nil {
+			return err
+		}
+		if c.sim {
+			c.nw.HealAll()
+			c.log.add(ctx, "heal all; wait for every replica to be up")
+		}
+		for _, r := range replicas {
+			if err := c.upEvent(r.name).Wait(ctx); err != nil {
+				return err
+			}
+		}
+		read, err := c.read(ctx)
+		if err != nil {
+			return err
+		}
+		c.out.Read = read
+		c.log.add(ctx, "quorum read: %d items", len(read))
+		tg.CancelScope().Cancel() // stop the replicas
+		return nil
+	})
+}
+
+// upEvent is set once replica name serves.
+func (c *cluster) upEvent(name string) *anyio.Event {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.up[name]
+}
+
+// supervise runs the replica name and, on sim, restarts it 5 ms after each
+// crash.
+func (c *cluster) supervise(ctx context.Context, name string, addr netip.Addr) error {
+	if !c.sim {
+		return c.replica(ctx, name, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), 0))
+	}
+	for {
+		err := anyio.RunHost(ctx, name, func(ctx context.Context) error {
+			return c.replica(ctx, name, netip.AddrPortFrom(addr, replicaPort))
+		})
+		if !errors.Is(err, anyio.ErrHostCrashed) {
+			return err
+		}
+		c.mu.Lock()
+		c.up[name] = anyio.NewEvent()
+		c.mu.Unlock()
+		if err := anyio.Sleep(ctx, 5*time.Millisecond); err != nil {
+			return err
+		}
+		c.log.add(ctx, "restart %s", name)
+	}
+}
+
+// faults crashes replicas and cuts them off from the client, one fault
+// every 5 to 25 ms, as the seed decides, until the client is done
+// writing. A cut heals 3 to 10 ms later; a crashed replica is restarted by
+// its supervisor.
+func (c *cluster) faults(ctx context.Context, writing *anyio.Event) error {
+	rng := anyio.Rand(ctx)
+	return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		for !writing.IsSet() {
+			if err := anyio.Sleep(ctx, time.Duration(5+rng.IntN(20))*time.Millisecond); err != nil {
+				return err
+			}
+			r := replicas[rng.IntN(len(replicas))].name
+			if rng.IntN(crashOdds) == 0 {
+				c.log.add(ctx, "crash %s", r)
+				c.nw.Crash(r)
+				continue
+			}
+			c.log.add(ctx, "partition the client | %s", r)
+			c.nw.Partition("localhost", r)
+			heal := time.Duration(3+rng.IntN(8)) * time.Millisecond
+			tg.StartSoon(func(ctx context.Context) error {
+				if err := anyio.Sleep(ctx, heal); err != nil {
+					return err
+				}
+				c.log.add(ctx, "heal the client | %s", r)
+				c.nw.Heal("localhost", r)
+				return nil
+			})
+		}
+		return nil
+	})
+}
+
+// replica serves the items of host name at addr until cancelled: "ADD k"
+// stores k and answers "OK" (with -durable, once k is on the host's disk);
+// "ALL" answers with every item it has.
+func (c *cluster) replica(ctx context.Context, name string, addr netip.AddrPort) error {
+	var mu sync.Mutex // never held across a wait: on sim it is never contended
+	var items []int
+	if c.durable {
+		mu.Lock()
+		items = slices.Clone(c.disks[name]) // what survived the crash
+		mu.Unlock()
+	}
+	ln, err := anyio.ListenTCP(ctx, addr.Addr().String(), int(addr.Port()))
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	c.mu.Lock()
+	c.ports[name] = ln.Addr().(*net.TCPAddr).AddrPort()
+	up := c.up[name]
+	c.mu.Unlock()
+	up.Set()
+	return ln.Serve(ctx, func(ctx context.Context, s *anyio.SocketStream) error {
+		r := anyio.NewBufferedByteStream(s)
+		line, err := r.ReceiveUntil(ctx, []byte("\n"), 64)
+		if err != nil {
+			return nil // the client went away
+		}
+		var k int
+		answer := "ERR unknown command"
+		switch {
+		case string(line) == "ALL":
+			mu.Lock()
+			answer = fmt.Sprint(items)
+			mu.Unlock()
+		case fmtSscan(string(line), "ADD %d", &k):
+			if c.durable {
+				if err := anyio.Sleep(ctx, 100*time.Microsecond); err != nil { // the disk write
+					return err
+				}
+				c.mu.Lock()
+				c.disks[name] = append(c.disks[name], k)
+				c.mu.Unlock()
+			}
+			mu.Lock()
+			items = append(items, k)
+			mu.Unlock()
+			answer = "OK"
+		}
+		s.Send(ctx, []byte(answer+"\n")) // a client that went away is not the replica's failure
+		return nil
+	})
+}
+
+// fmtSscan reports whether line matches format.
+func fmtSscan(line, format string, args ...any) bool {
+	n, err := fmt.Sscanf(line, format, args...)
+	return err == nil && n == len(args)
+}
+
+// ask sends one request to replica name and returns its answer, or ok
+// false if none came within requestLimit (it is down, or cut off).
+func (c *cluster) ask(ctx context.Context, name, request string) (answer string, ok bool) {
+	_, err := anyio.MoveOnAfter(ctx, requestLimit, func(ctx context.Context) error {
+		c.mu.Lock()
+		to := c.ports[name]
+		c.mu.Unlock()
+		s, err := anyio.ConnectTCP(ctx, to.Addr().String(), int(to.Port()))
+		if err != nil {
+			return nil
+		}
+		defer s.Close()
+		if err := s.Send(ctx, []byte(request+"\n")); err != nil {
+			return nil
+		}
+		line, err := anyio.NewBufferedByteStream(s).ReceiveUntil(ctx, []byte("\n"), 1<<16)
+		if err == nil {
+			answer, ok = string(line), true
+		}
+		return nil
+	})
+	return answer, ok && err == nil
+}
+
+// write adds items 1..items, one after the other, each to every replica
+// at once; an item is stored once two replicas acknowledge it.
+func (c *cluster) write(ctx context.Context) error {
+	for k := 1; k <= items; k++ {
+		var acks []string
+		err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			for _, r := range replicas {
+				tg.StartSoon(func(ctx context.Context) error {
+					if answer, ok := c.ask(ctx, r.name, fmt.Sprint("ADD ", k)); ok && answer == "OK" {
+						c.mu.Lock()
+						acks = append(acks, r.name)
+						c.mu.Unlock()
+					}
+					return nil
+				})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(acks) >= 2 {
+			slices.Sort(acks)
+			c.out.Acked = append(c.out.Acked, k)
+			c.log.add(ctx, "item %d stored: acknowledged by %v", k, acks)
+		} else {
+			c.log.add(ctx, "item %d not stored: acknowledged by %v", k, acks)
+		}
+	}
+	return nil
+}
+
+// read asks every replica for its items and returns the union of the first
+// two answers: a read quorum.
+func (c *cluster) read(ctx context.Context) ([]int, error) {
+	var got [][]int
+	var from []string
+	err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		for _, r := range replicas {
+			tg.StartSoon(func(ctx context.Context) error {
+				answer, ok := c.ask(ctx, r.name, "ALL")
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				if !ok || len(got) == 2 {
+					return nil
+				}
+				var items []int
+				for _, f := range strings.Fields(strings.Trim(answer, "[]")) {
+					var k int
+					fmt.Sscan(f, &k)
+					items = append(items, k)
+				}
+				got = append(got, items)
+				from = append(from, r.name)
+				if len(got) == 2 {
+					tg.CancelScope().Cancel()
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(got) < 2 {
+		return nil, fmt.Errorf("the read reached %d replicas, want 2", len(got))
+	}
+	c.log.add(ctx, "read quorum: %v", from)
+	union := slices.Concat(got...)
+	slices.Sort(union)
+	return slices.Compact(union), nil
+}
