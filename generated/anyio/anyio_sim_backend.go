@@ -51,6 +51,7 @@ type simBackend struct {
 	tracer     *simTracer         // nil unless Trace is on
 	hosts      []*simHost         // every incarnation RunHost started, in order
 	hostPids   map[string]int     // a trace process per host name
+	policy     simPolicy          // how the next task is picked
 	stall      *anyiort.Stall     // inside a bubble: the watch from outside it
 	started    bool               // Run was called
 	over       bool               // the run has ended; result holds why

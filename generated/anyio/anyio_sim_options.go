@@ -44,6 +44,13 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 		watchdog = simDefaultWatchdog
 	}
 	b := simNewBackend(seed, network, watchdog)
+	policy, _ := cfg.Value(simSchedulerKey{}).(string)
+	var err error
+	if b.policy, err = simParsePolicy(policy); err != nil {
+		return nil, err
+	}
+	b.policy.choices, _ = cfg.Value(simChoicesKey{}).([]byte)
+	b.setUpPolicyLocked()
 	b.sometimes, _ = cfg.Value(anyiort.SometimesKey()).(func(name string, cond bool))
 	if w, _ := cfg.Value(simTraceKey{}).(io.Writer); w != nil {
 		b.tracer = &simTracer{w: w, start: b.now}

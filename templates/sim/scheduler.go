@@ -87,7 +87,7 @@ func (b *simBackend) nextLocked() *simTask {
 	}
 	i := 0
 	if n > 1 {
-		i = b.rng.IntN(n)
+		i = b.pickLocked(n)
 	}
 	t := b.runnable[i]
 	b.runnable[i] = b.runnable[n-1]

@@ -30,15 +30,16 @@ type simTask struct {
 	trace  simTaskTrace // its open span, while Trace is on (guarded by simBackend.mu)
 
 	// Guarded by simBackend.mu.
-	state   simTaskState
-	started bool     // its goroutine exists; tasks start lazily, on first pick
-	reason  string   // what its last Wait waits for, for deadlock reports
-	foreign bool     // its Wait watches a context anyio does not control
-	kill    bool     // the run is over: unwind with runtime.Goexit
-	dying   bool     // it is unwinding; scheduling points return at once
-	outside bool     // started from outside the run (FromThread), or by such a task: it may run while a thread is in flight
-	host    *simHost // the host it runs on; nil: localhost
-	frozen  bool     // its host crashed: it never runs again
+	state    simTaskState
+	started  bool     // its goroutine exists; tasks start lazily, on first pick
+	reason   string   // what its last Wait waits for, for deadlock reports
+	foreign  bool     // its Wait watches a context anyio does not control
+	kill     bool     // the run is over: unwind with runtime.Goexit
+	dying    bool     // it is unwinding; scheduling points return at once
+	outside  bool     // started from outside the run (FromThread), or by such a task: it may run while a thread is in flight
+	host     *simHost // the host it runs on; nil: localhost
+	frozen   bool     // its host crashed: it never runs again
+	priority float64  // under PCT: the highest runnable task runs
 }
 
 // NamesTasks implements anyiort.TaskNamer: deadlock and misuse reports name
@@ -100,6 +101,7 @@ func (b *simBackend) newTaskLocked(name string, host *simHost, fn func()) *simTa
 	b.nextID++
 	t := &simTask{id: b.nextID, taskID: int64(b.nextID), name: name, fn: fn, resume: make(chan struct{}, 1), host: host}
 	t.frozen = host != nil && host.crashed
+	b.priorityLocked(t)
 	b.live[t.id] = t
 	if b.tracer != nil {
 		b.traceNewTaskLocked(t)

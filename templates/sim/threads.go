@@ -60,7 +60,7 @@ func (b *simBackend) nextOutsideLocked() *simTask {
 	}
 	i := eligible[0]
 	if len(eligible) > 1 {
-		i = eligible[b.rng.IntN(len(eligible))]
+		i = eligible[b.drawLocked(len(eligible))]
 	}
 	t := b.runnable[i]
 	n := len(b.runnable)

@@ -75,7 +75,6 @@ import (
 	"testing/synctest"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
-	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // Run runs body once per backend in [anyio.Backends], each as a subtest named
@@ -113,7 +112,7 @@ func Run(t *testing.T, body func(t *testing.T, ctx context.Context) error, opts 
 // for blocks that only the wall clock can see, and stops the test binary
 // with the run's report if one is found: such a run cannot be unwound.
 func watchStalls(t *testing.T) (stop func()) {
-	return anyiort.WatchStalls(func(report string) {
+	return anyio.WatchStalls(func(report string) {
 		panic(fmt.Sprintf("anyiotest: %s: %s", t.Name(), report))
 	})
 }

@@ -11,7 +11,6 @@ import (
 	"testing/synctest"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
-	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // onlySeed is the -anyio.seed flag; -1 means "every seed".
@@ -82,9 +81,7 @@ type sometimesBook struct {
 
 // option is the RunOption through which the runs of a sweep report their
 // Sometimes calls to the book.
-func (s *sometimesBook) option() anyio.RunOption {
-	return func(cfg *anyiort.RunConfig) { cfg.Set(anyiort.SometimesKey(), s.record) }
-}
+func (s *sometimesBook) option() anyio.RunOption { return anyio.OnSometimes(s.record) }
 
 func (s *sometimesBook) record(name string, cond bool) {
 	s.mu.Lock()
