@@ -8,5 +8,5 @@
 //     never slows std.
 package generated
 
-//go:generate go run ../cmd/anyiogen -o anyio -pkg anyio
+//go:generate go run ../cmd/anyiogen -o anyio -pkg anyio -testhelper
 //go:generate go run ../cmd/anyiogen -o anyiostd -pkg anyiostd -backends std

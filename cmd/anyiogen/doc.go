@@ -55,6 +55,14 @@
 //		library
 //	-tests
 //		also emit the conformance tests, run on every emitted backend
+//	-testhelper
+//		also write the test helper, package <pkg>test, into DIR/<pkg>test:
+//		Run (every backend), Seeds (sim over seeds, in parallel, with the
+//		-anyio.seed, -anyio.shard, -anyio.sched and
+//		-anyio.checkdeterminism flags) and Fuzz (schedules from go test
+//		-fuzz), bound to this package; without the sim backend Seeds and
+//		Fuzz skip. DIR must be inside a module. Without the flag, the
+//		helper's generated files there are removed as stale
 //	-check
 //		write nothing; exit 1 and print a unified diff if the files on disk
 //		differ from what would be written

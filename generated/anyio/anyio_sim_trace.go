@@ -33,7 +33,7 @@ func Trace(w io.Writer) RunOption {
 }
 
 // simTraceTail is how many of the last events a failed run's error shows.
-const simTraceTail = 20
+const simTraceTail = 8
 
 // simTracer records a run's events while Trace is on. Every method is
 // called with b.mu held.
@@ -155,11 +155,15 @@ func (tr *simTracer) tail(n int) string {
 	events := tr.events[max(0, len(tr.events)-n):]
 	labels := map[int64]string{0: "scheduler"}
 	for _, t := range tr.tracks {
-		labels[t.taskID] = t.label()
+		name := t.displayName()
+		if i := strings.LastIndexByte(name, '/'); i >= 0 {
+			name = name[i+1:] // a function's name, without its package's path
+		}
+		labels[t.taskID] = fmt.Sprintf("%q (task %d)", name, t.taskID)
 	}
 	var s strings.Builder
 	for _, e := range events {
-		fmt.Fprintf(&s, "\n\t%12v  %s: %s", e.ts, labels[e.tid], e.name)
+		fmt.Fprintf(&s, "\n    %v  %s: %s", e.ts, labels[e.tid], e.name)
 		if e.ph == 'X' {
 			fmt.Fprintf(&s, " (%v)", e.dur)
 		}

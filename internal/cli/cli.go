@@ -32,6 +32,7 @@ const apiPath = "github.com/anyiogen/anyiogen/generated/anyio"
 type config struct {
 	dir, pkg, backends, primitives, specFile string
 	standalone, tests, check, version        bool
+	testHelper                               bool
 }
 
 // Run is the whole anyiogen command, minus os.Exit: it returns the exit
@@ -48,6 +49,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.specFile, "spec", "", "read the API spec from `FILE` instead of the embedded one")
 	fs.BoolVar(&c.standalone, "standalone", false, "inline the shared runtime: the output imports only the standard library")
 	fs.BoolVar(&c.tests, "tests", false, "also emit the conformance tests, run on every emitted backend")
+	fs.BoolVar(&c.testHelper, "testhelper", false, "also write the test helper package <pkg>test (Run, Seeds, Fuzz) into DIR/<pkg>test")
 	fs.BoolVar(&c.check, "check", false, "write nothing; exit 1 if the files on disk differ from what would be written")
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -104,16 +106,33 @@ func generate(c config, stdout io.Writer) (int, error) {
 		}
 	}
 	g := &gen.Generator{Spec: s, Sources: anyiogen.Sources, APIPath: apiPath}
-	files, err := g.Generate(gen.Options{
+	opts := gen.Options{
 		Package:      pkg,
 		Backends:     splitList(c.backends),
 		Primitives:   splitList(c.primitives),
 		Standalone:   c.standalone,
 		Tests:        c.tests,
 		NoPackageDoc: hasPackageDoc(users),
-	})
+	}
+	files, err := g.Generate(opts)
 	if err != nil {
 		return exitError, err
+	}
+	// The test helper lives in DIR/<pkg>test. Without -testhelper its
+	// generated files there, if any, are stale and go.
+	helperDir := filepath.Join(c.dir, pkg+"test")
+	var helperFiles map[string][]byte
+	if c.testHelper {
+		importPath, err := importPathOf(c.dir)
+		if err != nil {
+			return exitError, fmt.Errorf("-testhelper: %w", err)
+		}
+		if helperFiles, err = g.TestHelper(opts, importPath); err != nil {
+			return exitError, err
+		}
+		if err := checkPackage(pkg+"test", readUserFiles(helperDir)); err != nil {
+			return exitError, fmt.Errorf("-testhelper: %w", err)
+		}
 	}
 
 	// 4. Compare with the directory, then check or write.
@@ -127,15 +146,29 @@ func generate(c config, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitError, dirError(c.dir, err)
 	}
+	helperPlan, err := output.NewPlan(helperDir, helperFiles, gen.IsGenerated)
+	if err != nil {
+		return exitError, dirError(helperDir, err)
+	}
 	if c.check {
-		if plan.UpToDate() {
+		if plan.UpToDate() && helperPlan.UpToDate() {
 			return exitOK, nil
 		}
 		stdout.Write(plan.Diff())
-		return exitStale, fmt.Errorf("%s is stale: %d file(s) to write, %d to remove; run anyiogen without -check", c.dir, len(plan.Write), len(plan.Remove))
+		stdout.Write(helperPlan.Diff())
+		var stale []string
+		for _, p := range []*output.Plan{plan, helperPlan} {
+			if !p.UpToDate() {
+				stale = append(stale, fmt.Sprintf("%s is stale: %d file(s) to write, %d to remove", p.Dir, len(p.Write), len(p.Remove)))
+			}
+		}
+		return exitStale, fmt.Errorf("%s; run anyiogen without -check", strings.Join(stale, "; "))
 	}
 	if err := plan.Apply(); err != nil {
 		return exitError, dirError(c.dir, err)
+	}
+	if err := helperPlan.Apply(); err != nil {
+		return exitError, dirError(helperDir, err)
 	}
 	return exitOK, nil
 }

@@ -111,7 +111,7 @@ func TestSeedsReportsHowToReplay(t *testing.T) {
 	}
 	failed := func(out string) bool {
 		return strings.Contains(out, "--- FAIL: TestLostUpdate/seed="+seed+"\n") &&
-			strings.Contains(out, "    on sim with seed "+seed+": counter = 1, want 2\n")
+			strings.Contains(out, " example_seeds_test.go:17: on sim with seed "+seed+": counter = 1, want 2\n")
 	}
 	if !failed(out) {
 		t.Errorf("TestLostUpdate's output does not report seed %s failing; output:\n%s", seed, out)
@@ -151,11 +151,11 @@ func ranSeeds(out string) []string {
 
 func TestSeedsReportsErrorfFailures(t *testing.T) {
 	out, err := goTest("-test.run=^TestErrorfOnThirdSeed$")
-	want := "--- FAIL: TestErrorfOnThirdSeed/seed=2\n" +
-		"        run 3 went wrong\n" +
-		"        seed 2 failed\n" +
-		"            replay this seed: go test -run '^TestErrorfOnThirdSeed$/^seed=2$' "
-	if err == nil || !strings.Contains(out, want) {
+	want := regexp.MustCompile(`--- FAIL: TestErrorfOnThirdSeed/seed=2\n` +
+		`        run 3 went wrong\n` +
+		`        demo_test\.go:\d+: seed 2 failed\n` +
+		`                replay this seed: go test -run '\^TestErrorfOnThirdSeed\$/\^seed=2\$' `)
+	if err == nil || !want.MatchString(out) {
 		t.Errorf("err = %v, want a failure whose output contains %q; output:\n%s", err, want, out)
 	}
 }

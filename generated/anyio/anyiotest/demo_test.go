@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -97,4 +100,82 @@ func TestMutexBlock(t *testing.T) {
 			return anyio.Sleep(ctx, time.Second)
 		})
 	}, anyio.SimWatchdog(200*time.Millisecond))
+}
+
+// TestSweepOfNine runs nine seeds that pass, each logging its seed, for the
+// flag tests.
+func TestSweepOfNine(t *testing.T) {
+	demoOnly(t)
+	anyiotest.Seeds(t, 9, func(t *testing.T, ctx context.Context) error { return nil })
+}
+
+// TestOrderBug has a bug only a particular order of three tasks shows:
+// c runs all its steps, then b all of its, then a.
+func TestOrderBug(t *testing.T) {
+	demoOnly(t)
+	anyiotest.Seeds(t, 50, func(t *testing.T, ctx context.Context) error { return orderBug(ctx) })
+}
+
+// orderBug is TestOrderBug's body, and FuzzOrderBug's.
+func orderBug(ctx context.Context) error {
+	var trail []byte
+	err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		for _, name := range []byte("abc") {
+			tg.StartSoon(func(ctx context.Context) error {
+				for range 5 {
+					trail = append(trail, name)
+					if err := anyio.Checkpoint(ctx); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+	if err == nil && string(trail) == "cccccbbbbbaaaaa" {
+		err = errors.New("the order bug: c, then b, then a, each without interruption")
+	}
+	return err
+}
+
+// TestMapOrder starts its tasks in a map's iteration order, which the seed
+// does not decide: every run passes, but two runs of one seed differ.
+func TestMapOrder(t *testing.T) {
+	demoOnly(t)
+	anyiotest.Seeds(t, 10, func(t *testing.T, ctx context.Context) error {
+		workers := map[string]time.Duration{"alpha": 1, "beta": 2, "gamma": 3, "delta": 4, "epsilon": 5, "zeta": 6}
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			for name, d := range workers {
+				tg.StartSoon(func(ctx context.Context) error { return anyio.Sleep(ctx, d*time.Millisecond) }, anyio.Name(name))
+			}
+			return nil
+		})
+	})
+}
+
+// TestParallelSeeds records how many of its runs were in flight at once.
+func TestParallelSeeds(t *testing.T) {
+	demoOnly(t)
+	var active, most atomic.Int32
+	anyiotest.Seeds(t, 8, func(t *testing.T, ctx context.Context) error {
+		n := active.Add(1)
+		defer active.Add(-1)
+		for i := 0; i < 200000 && most.Load() < 2; i++ {
+			if n = active.Load(); n > most.Load() {
+				most.Store(n)
+			}
+			runtime.Gosched() // not a scheduling point of the run: other seeds' runs may go on
+		}
+		return nil
+	})
+	fmt.Printf("at most %d runs at once\n", most.Load())
+}
+
+// FuzzOrderBug searches schedules for the order bug.
+func FuzzOrderBug(f *testing.F) {
+	if os.Getenv(demoEnv) != "1" {
+		f.Skip("a demo that the tests of anyiotest run in a child process")
+	}
+	anyiotest.Fuzz(f, func(t *testing.T, ctx context.Context) error { return orderBug(ctx) })
 }

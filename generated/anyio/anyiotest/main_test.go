@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,14 @@ const goTestBound = 2 * time.Minute
 // its standard output made independent of the machine: durations and file:line
 // prefixes are cut, and the last line (PASS, FAIL, exit status) is dropped.
 // err is the binary's exit error, if any; a failing test makes one.
+//
+// Seeds run one at a time (-test.parallel=1) unless args say otherwise, so
+// that what a failing sweep prints does not depend on which seeds a second
+// worker had started.
 func goTest(args ...string) (out string, err error) {
+	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "-test.parallel") }) {
+		args = append(args, "-test.parallel=1")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), goTestBound)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], args...)
@@ -67,6 +75,7 @@ func normalize(out string) string {
 			continue
 		}
 		line = durationRE.ReplaceAllString(line, "")
+		line = strings.ReplaceAll(line, os.TempDir(), "$TMPDIR")
 		line = fileLineRE.ReplaceAllString(line, "$1")
 		b.WriteString(line + "\n")
 	}

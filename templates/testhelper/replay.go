@@ -3,6 +3,7 @@ package anyiotest
 // How to spell "run this one test again" on the go command line.
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -81,4 +82,12 @@ func modulePath(gomod []byte) (string, bool) {
 		return f[1], true
 	}
 	return "", false
+}
+
+// replayCommands tells how to run the subtest named test (as t.Name reports
+// it) on its own.
+func replayCommands(test string, seed int64) string {
+	pkg := packageArg()
+	return fmt.Sprintf("    replay this seed: go test -run %s %s\n               or: go test %s -anyio.seed=%d",
+		shellQuote(runPattern(test)), pkg, pkg, seed)
 }

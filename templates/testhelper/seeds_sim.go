@@ -1,0 +1,281 @@
+//go:build !anyiogen_nosim
+
+package anyiotest
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/anyiogen/anyiogen/generated/anyio"
+)
+
+// Seeds runs body on the sim backend once per seed from 0 to n-1, each inside
+// [anyio.Run] with [anyio.Backend](sim), [anyio.Seed](seed) and opts (which
+// may add [anyio.Network]; the backend and the seed are always Seeds' own),
+// inside a testing/synctest bubble, and each as a subtest named seed=N. Each
+// seed makes the simulator pick another interleaving of the tasks; the same
+// seed always makes the same one.
+//
+// Seeds run in parallel, as many at a time as go test's -parallel allows
+// (GOMAXPROCS by default): a body must not share what it changes with
+// other seeds' runs. Seeds stops starting seeds at the first that fails,
+// whether body returned an error or called t.Errorf: one failing seed is
+// enough to debug, and the next ones usually fail for the same reason. The
+// failure names the line that called Seeds, the seed, how to run it alone
+// and where its trace is, for instance:
+//
+//	counter_test.go:31: on sim with seed 17: counter = 1, want 2
+//	    replay this seed: go test -run '^TestCounter$/^seed=17$' example.com/app
+//	               or: go test example.com/app -anyio.seed=17
+//	    trace of the run: /tmp/anyiotest/TestCounter/seed=17.json (open it in ui.perfetto.dev)
+//
+// The second form uses the -anyio.seed flag: with it, every Seeds call runs
+// only that seed, whatever its n, so a seed found by a long run can be
+// replayed in a short one. -anyio.shard=I/N runs only the seeds s with
+// s%N == I, -anyio.sched=pct:D schedules by PCT, and
+// -anyio.checkdeterminism runs each seed twice and fails at the first
+// event where the two runs differ (see the package documentation).
+//
+// Once every seed has passed, each name that the runs gave anyio.Sometimes
+// and that no run saw true fails the test, named: the sweep never reached
+// the path it stands for.
+//
+// n must be positive. body must not call t.Fatal or its relatives: see the
+// package documentation.
+func Seeds(t *testing.T, n int, body func(t *testing.T, ctx context.Context) error, opts ...anyio.RunOption) {
+	t.Helper()
+	caller := callerLine(2)
+	if n <= 0 {
+		t.Fatalf("anyiotest.Seeds: n = %d, want at least 1", n)
+	}
+	flags, err := readSweepFlags()
+	if err != nil {
+		t.Fatalf("anyiotest.Seeds: %v", err)
+	}
+	var seeds []int64
+	if flags.seed >= 0 {
+		seeds = []int64{flags.seed}
+	} else {
+		for s := range int64(n) {
+			if s%flags.of == flags.shard {
+				seeds = append(seeds, s)
+			}
+		}
+	}
+	seen := &sometimesBook{}
+	sw := &sweep{
+		body:   body,
+		caller: caller,
+		flags:  flags,
+		opts:   slices.Concat(opts, []anyio.RunOption{anyio.OnSometimes(seen.record), anyio.SimScheduler(flags.sched)}),
+	}
+	if failed, ok := sw.run(t, seeds); ok {
+		if left := seeds[sw.next:]; len(left) > 0 {
+			t.Logf("anyiotest.Seeds: stopped at the first failing seed, %d; seeds %s did not run", failed, seedRange(left))
+		}
+		return
+	}
+	for _, name := range seen.neverTrue() {
+		t.Errorf("%s: anyiotest.Seeds: anyio.Sometimes(ctx, cond, %q) was never true in %d runs (seeds %s): the path it names was never reached", caller, name, len(seeds), seedRange(seeds))
+	}
+}
+
+// sweep is one Seeds call.
+type sweep struct {
+	body   func(t *testing.T, ctx context.Context) error
+	caller string
+	flags  sweepFlags
+	opts   []anyio.RunOption
+
+	mu     sync.Mutex
+	next   int   // index of the next seed to start
+	failed int64 // the lowest failing seed, or -1
+}
+
+// run runs the seeds as subtests, up to -parallel at a time, in order, and
+// stops starting them once one fails. It returns the lowest failing seed.
+func (s *sweep) run(t *testing.T, seeds []int64) (failed int64, ok bool) {
+	s.failed = -1
+	workers := min(parallelism(), len(seeds))
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				s.mu.Lock()
+				if s.next == len(seeds) || s.failed >= 0 {
+					s.mu.Unlock()
+					return
+				}
+				seed := seeds[s.next]
+				s.next++
+				s.mu.Unlock()
+				if !t.Run("seed="+strconv.FormatInt(seed, 10), func(t *testing.T) { s.runSeed(t, seed) }) {
+					s.mu.Lock()
+					if s.failed < 0 || seed < s.failed {
+						s.failed = seed
+					}
+					s.mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return s.failed, s.failed >= 0
+}
+
+// parallelism is go test's -parallel, or GOMAXPROCS outside go test.
+func parallelism() int {
+	if f := flag.Lookup("test.parallel"); f != nil {
+		if n, err := strconv.Atoi(f.Value.String()); err == nil && n > 0 {
+			return n
+		}
+	}
+	return max(1, runtime.GOMAXPROCS(0))
+}
+
+// runSeed is one subtest of Seeds: body on sim with seed, traced; if that
+// fails, the commands that replay it and the trace's file.
+func (s *sweep) runSeed(t *testing.T, seed int64) {
+	t.Helper()
+	var trace bytes.Buffer
+	var err error
+	// A failure inside the bubble (t.Errorf) makes synctest.Test end the
+	// subtest with FailNow: the report is made on the way out.
+	defer func() {
+		if err == nil && !t.Failed() {
+			return
+		}
+		how := replayCommands(t.Name(), seed)
+		if path, werr := writeTrace(t.Name(), trace.Bytes()); werr == nil {
+			how += "\n    trace of the run: " + path + " (open it in ui.perfetto.dev)"
+		}
+		if err != nil {
+			t.Errorf("%s: on sim with seed %d: %v\n%s", s.caller, seed, err, how)
+		} else {
+			t.Logf("%s: seed %d failed\n%s", s.caller, seed, how)
+		}
+	}()
+	runInBubble(t, func(t *testing.T) {
+		err = s.once(t, seed, &trace)
+	})
+	if err != nil || t.Failed() || !s.flags.determinism {
+		return
+	}
+	var again bytes.Buffer
+	runInBubble(t, func(t *testing.T) {
+		err = s.once(t, seed, &again)
+	})
+	if err == nil {
+		if d := firstDifference(trace.Bytes(), again.Bytes()); d != "" {
+			t.Errorf("%s: -anyio.checkdeterminism: seed %d ran differently the second time: %s\n(the body's behaviour follows something other than the seed: map iteration order, a global math/rand draw, the wall clock, a goroutine the simulator did not start)", s.caller, seed, d)
+		}
+	}
+}
+
+// once runs the body for seed, traced into trace.
+func (s *sweep) once(t *testing.T, seed int64, trace *bytes.Buffer) error {
+	trace.Reset()
+	return anyio.Run(func(ctx context.Context) error { return s.body(t, ctx) },
+		slices.Concat(s.opts, []anyio.RunOption{anyio.Backend(anyio.BackendSim), anyio.Seed(seed), anyio.Trace(trace)})...)
+}
+
+// firstDifference names the first event where two traces differ, or "".
+func firstDifference(a, b []byte) string {
+	if bytes.Equal(a, b) {
+		return ""
+	}
+	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	for i := range max(len(la), len(lb)) {
+		var x, y string
+		if i < len(la) {
+			x = la[i]
+		}
+		if i < len(lb) {
+			y = lb[i]
+		}
+		if x != y {
+			return fmt.Sprintf("at event %d of the trace\n\tfirst run:  %s\n\tsecond run: %s", i, orEnd(x), orEnd(y))
+		}
+	}
+	return "in the traces' length"
+}
+
+func orEnd(line string) string {
+	if line == "" {
+		return "(the trace had ended)"
+	}
+	return strings.TrimSuffix(line, ",")
+}
+
+// writeTrace saves a failed run's trace under the temporary directory, at
+// a path made from the test's name, and returns the path.
+func writeTrace(test string, trace []byte) (string, error) {
+	if len(trace) == 0 {
+		return "", fmt.Errorf("no trace")
+	}
+	path := filepath.Join(os.TempDir(), "anyiotest", filepath.FromSlash(test)+".json")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	return path, os.WriteFile(path, trace, 0o644)
+}
+
+// callerLine is the file:line skip frames up, as go test prints it.
+func callerLine(skip int) string {
+	_, file, line, ok := runtime.Caller(skip)
+	if !ok {
+		return "?"
+	}
+	return filepath.Base(file) + ":" + strconv.Itoa(line)
+}
+
+// seedRange describes the seeds a sweep ran.
+func seedRange(seeds []int64) string {
+	if len(seeds) == 1 {
+		return strconv.FormatInt(seeds[0], 10)
+	}
+	return fmt.Sprintf("%d to %d", seeds[0], seeds[len(seeds)-1])
+}
+
+// sometimesBook keeps, over a sweep, which Sometimes names were seen and
+// which were ever true.
+type sometimesBook struct {
+	mu      sync.Mutex
+	order   []string
+	wasTrue map[string]bool
+}
+
+func (s *sometimesBook) record(name string, cond bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wasTrue == nil {
+		s.wasTrue = map[string]bool{}
+	}
+	if _, ok := s.wasTrue[name]; !ok {
+		s.order = append(s.order, name)
+	}
+	s.wasTrue[name] = s.wasTrue[name] || cond
+}
+
+// neverTrue lists the names never seen true, in the order they first came.
+func (s *sometimesBook) neverTrue() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, name := range s.order {
+		if !s.wasTrue[name] {
+			out = append(out, name)
+		}
+	}
+	return out
+}
