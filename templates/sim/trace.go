@@ -149,7 +149,15 @@ func (tr *simTracer) write() error {
 
 // tail is the text form of the last n events, for a failed run's error.
 func (tr *simTracer) tail(n int) string {
-	events := tr.events[max(0, len(tr.events)-n):]
+	// What led to the end, not the unwinding after it.
+	end := len(tr.events)
+	for i, e := range tr.events {
+		if e.category == "run" && e.ph == 'i' {
+			end = i + 1
+			break
+		}
+	}
+	events := tr.events[max(0, end-n):end]
 	labels := map[int64]string{0: "scheduler"}
 	for _, t := range tr.tracks {
 		name := t.displayName()

@@ -159,10 +159,10 @@ func TestParallelSeeds(t *testing.T) {
 	demoOnly(t)
 	var active, most atomic.Int32
 	anyiotest.Seeds(t, 8, func(t *testing.T, ctx context.Context) error {
-		n := active.Add(1)
+		active.Add(1)
 		defer active.Add(-1)
 		for i := 0; i < 200000 && most.Load() < 2; i++ {
-			if n = active.Load(); n > most.Load() {
+			if n := active.Load(); n > most.Load() {
 				most.Store(n)
 			}
 			runtime.Gosched() // not a scheduling point of the run: other seeds' runs may go on
@@ -178,4 +178,30 @@ func FuzzOrderBug(f *testing.F) {
 		f.Skip("a demo that the tests of anyiotest run in a child process")
 	}
 	anyiotest.Fuzz(f, func(t *testing.T, ctx context.Context) error { return orderBug(ctx) })
+}
+
+// TestSweepOfThousand sweeps 1,000 seeds of a small body, for
+// BenchmarkSeeds: two tasks pass ten items over a stream.
+func TestSweepOfThousand(t *testing.T) {
+	demoOnly(t)
+	anyiotest.Seeds(t, 1000, func(t *testing.T, ctx context.Context) error {
+		tx, rx := anyio.NewMemoryObjectStream[int](0)
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				defer tx.Close()
+				for i := range 10 {
+					if err := tx.Send(ctx, i); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			for _, err := range rx.All(ctx) {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
 }

@@ -53,13 +53,13 @@ func ExampleSeeds() {
 	//         example_seeds_test.go:17: on sim with seed 9: counter = 1, want 2
 	//             last events of the run:
 	//                 0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 3): run (0s)
+	//                 0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 2): run (0s)
+	//                 0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 3): run (0s)
 	//                 0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 3): end
 	//                 0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 2): run (0s)
 	//                 0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 2): end
 	//                 0s  "main" (task 1): wait: task group: waiting for its tasks (0s)
 	//                 0s  scheduler: run ended: counter = 1, want 2
-	//                 0s  "main" (task 1): run (0s)
-	//                 0s  "main" (task 1): end
 	//                 replay this seed: go test -run '^TestLostUpdate$/^seed=9$' github.com/anyiogen/anyiogen/generated/anyio/anyiotest
 	//                            or: go test github.com/anyiogen/anyiogen/generated/anyio/anyiotest -anyio.seed=9
 	//                 trace of the run: $TMPDIR/anyiotest/TestLostUpdate/seed=9.json (open it in ui.perfetto.dev)
