@@ -329,6 +329,7 @@ func TestSimWatchdogWithoutJitter(t *testing.T) {
 		return simRun(t, func(ctx context.Context) error {
 			return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
 				tg.StartSoon(func(ctx context.Context) error {
+					//anyiovet:ignore the test: the watchdog catches this block
 					time.Sleep(d) // the misuse under test
 					return nil
 				}, anyio.Name("sleeper"))

@@ -190,6 +190,7 @@ func TestCancelScopeCancelFromAnotherGoroutine(t *testing.T) {
 			start := anyio.Now(ctx)
 			err = blocked.Run(ctx, func(ctx context.Context) error {
 				wg.Add(1)
+				//anyiovet:ignore std only: a second goroutine cancels the scope from outside
 				go func() {
 					defer wg.Done()
 					time.Sleep(confTick)
@@ -875,6 +876,7 @@ func TestCancelScopeContextAwareCodeSeesCancellation(t *testing.T) {
 				fired := make(chan struct{})
 				stop := context.AfterFunc(ctx, func() { close(fired) })
 				defer stop()
+				//anyiovet:ignore the test: context-aware code derives a context from a scope's
 				child, cancelChild := context.WithTimeout(ctx, time.Hour)
 				defer cancelChild()
 				s.Cancel()
@@ -882,6 +884,7 @@ func TestCancelScopeContextAwareCodeSeesCancellation(t *testing.T) {
 					return err
 				}
 				childDone := make(chan struct{})
+				//anyiovet:ignore waits for a foreign context, outside the run, by design
 				go func() { <-child.Done(); close(childDone) }()
 				if err := confAwaitForeign(childDone, "a context.WithTimeout child to be done after Cancel"); err != nil {
 					return err
@@ -919,6 +922,7 @@ func TestCancelScopeContextAwareCodeSeesCancellation(t *testing.T) {
 			return s.Run(ctx, func(ctx context.Context) error {
 				s.Cancel()
 				var d net.Dialer
+				//anyiovet:ignore the test: net.Dialer honours a scope's cancellation
 				conn, err := d.DialContext(ctx, "tcp", ln.Addr().String())
 				if err == nil {
 					conn.Close()
@@ -944,6 +948,7 @@ func TestCancelScopeDerivedContextRacingCancel(t *testing.T) {
 		for i := range 3000 {
 			s := anyio.NewCancelScope()
 			err := s.Run(ctx, func(ctx context.Context) error {
+				//anyiovet:ignore std only: a race between two goroutines is the test
 				go s.Cancel()
 				if i%2 == 0 {
 					child, cancel := context.WithCancel(ctx)
@@ -952,6 +957,7 @@ func TestCancelScopeDerivedContextRacingCancel(t *testing.T) {
 				} else {
 					fired := make(chan struct{})
 					context.AfterFunc(ctx, func() { close(fired) })
+					//anyiovet:ignore std only: fired is closed by context.AfterFunc
 					<-fired
 				}
 				return nil

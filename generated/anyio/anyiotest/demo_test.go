@@ -76,6 +76,7 @@ func TestRawChannelBlock(t *testing.T) {
 		never := make(chan int)
 		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
 			tg.StartSoon(func(ctx context.Context) error {
+				//anyiovet:ignore a demo of the misuse the simulator reports
 				<-never // the misuse: no ctx can cut it short
 				return nil
 			}, anyio.Name("waiter"))
@@ -90,6 +91,7 @@ func TestMutexBlock(t *testing.T) {
 	var mu sync.Mutex
 	anyiotest.Seeds(t, 3, func(t *testing.T, ctx context.Context) error {
 		mu.Lock()
+		//anyiovet:ignore a demo of the misuse the simulator reports
 		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
 			tg.StartSoon(func(ctx context.Context) error {
 				mu.Lock() // the misuse: the holder is parked in Sleep

@@ -17,13 +17,16 @@ import (
 // timers and context.WithTimeout follow the run's virtual clock."
 func TestContextWithTimeoutFollowsTheVirtualClock(t *testing.T) {
 	anyiotest.Seeds(t, 5, func(t *testing.T, ctx context.Context) error {
+		//anyiovet:ignore the test: the time package inside a bubble follows the run's clock
 		start, wallStart := anyio.Now(ctx), time.Now()
+		//anyiovet:ignore the test: the time package inside a bubble follows the run's clock
 		ctx2, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 		defer cancel()
 		err := anyio.Sleep(ctx2, time.Hour)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("an hour's Sleep under a 100ms context.WithTimeout returned %v, want context.DeadlineExceeded", err)
 		}
+		//anyiovet:ignore the test: the time package inside a bubble follows the run's clock
 		if virtual, wall := anyio.Now(ctx).Sub(start), time.Since(wallStart); virtual != 100*time.Millisecond || wall != 100*time.Millisecond {
 			return fmt.Errorf("the deadline struck after %v of virtual time and %v by time.Since, want exactly 100ms on both", virtual, wall)
 		}
@@ -34,23 +37,30 @@ func TestContextWithTimeoutFollowsTheVirtualClock(t *testing.T) {
 func TestTimePackageFollowsTheVirtualClock(t *testing.T) {
 	anyiotest.Seeds(t, 5, func(t *testing.T, ctx context.Context) error {
 		start := anyio.Now(ctx)
+		//anyiovet:ignore the test: the time package inside a bubble follows the run's clock
 		if !time.Now().Equal(start) {
+			//anyiovet:ignore the test: the time package inside a bubble follows the run's clock
 			return fmt.Errorf("time.Now() = %v at the start of the run, want the run's clock, %v", time.Now(), start)
 		}
 		var log []string
 		stamp := func(what string) {
+			//anyiovet:ignore the test: the time package inside a bubble follows the run's clock
 			log = append(log, fmt.Sprintf("%s at %v (time.Since %v)", what, anyio.Now(ctx).Sub(start), time.Since(start)))
 		}
+		//anyiovet:ignore the test: the time package inside a bubble follows the run's clock
 		time.Sleep(2 * time.Second)
 		stamp("time.Sleep(2s)")
+		//anyiovet:ignore the test: the time package inside a bubble follows the run's clock
 		<-time.After(time.Second)
 		stamp("time.After(1s)")
+		//anyiovet:ignore the test: the time package inside a bubble follows the run's clock
 		tm := time.NewTimer(10 * time.Second)
 		defer tm.Stop()
 		if err := anyio.Sleep(ctx, 5*time.Second); err != nil {
 			return err
 		}
 		stamp("anyio.Sleep(5s)")
+		//anyiovet:ignore the test: the time package inside a bubble follows the run's clock
 		<-tm.C
 		stamp("time.NewTimer(10s)")
 		want := "time.Sleep(2s) at 2s (time.Since 2s); time.After(1s) at 3s (time.Since 3s); " +

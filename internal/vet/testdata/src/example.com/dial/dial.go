@@ -1,0 +1,30 @@
+package dial
+
+import (
+	"context"
+	"net"
+	"net/http"
+
+	"example.com/gen/anyio"
+)
+
+func Main() {
+	_, _ = net.Dial("tcp", "example.com:80") // outside any run: not reported
+	_ = anyio.Run(func(ctx context.Context) error {
+		c, err := net.Dial("tcp", "example.com:80") // want `net.Dial inside a run uses the OS network, which the simulator cannot see; use anyio.ConnectTCP, anyio.ListenTCP or anyio.LookupHost`
+		if err == nil {
+			c.Close()
+		}
+		l, err := net.Listen("tcp", ":0") // want `net.Listen inside a run uses the OS network`
+		if err == nil {
+			l.Close()
+		}
+		resp, err := http.Get("http://example.com") // want `http.Get inside a run uses the OS network`
+		if err == nil {
+			resp.Body.Close()
+		}
+		var d net.Dialer
+		_, _ = d.DialContext(ctx, "tcp", "example.com:80") // want `net.DialContext inside a run uses the OS network`
+		return nil
+	})
+}

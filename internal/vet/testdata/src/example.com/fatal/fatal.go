@@ -1,0 +1,2 @@
+// Package fatal has only a test.
+package fatal

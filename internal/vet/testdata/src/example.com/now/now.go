@@ -1,0 +1,19 @@
+package now
+
+import (
+	"context"
+	"time"
+
+	"example.com/gen/anyio"
+)
+
+func Main() {
+	start := time.Now() // outside any run: not reported
+	_ = anyio.Run(func(ctx context.Context) error {
+		t0 := time.Now()          // want `time.Now inside a run reads the wall clock, not the run's; use anyio.Now\(ctx\)`
+		elapsed := time.Since(t0) // want `time.Since inside a run reads the wall clock`
+		left := time.Until(start) // want `time.Until inside a run reads the wall clock`
+		_, _ = elapsed, left
+		return nil
+	})
+}
