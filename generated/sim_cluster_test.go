@@ -842,3 +842,40 @@ func BenchmarkClusterThreeHosts(b *testing.B) {
 		})
 	}
 }
+
+// "Outside any RunHost, code runs on the host localhost": its listener on
+// every address does not answer for a host's address.
+func TestClusterLocalhostWildcardIsNotAHostsAddress(t *testing.T) {
+	clusterScenario(t, nil, func(ctx context.Context, nw *anyio.SimNetwork, log *clusterLog) error {
+		ln, err := anyio.ListenTCP(ctx, "", 7000)
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				return anyio.RunHost(ctx, "b", func(ctx context.Context) error { return anyio.Sleep(ctx, 10*time.Millisecond) })
+			})
+			return anyio.RunHost(ctx, "a", func(ctx context.Context) error {
+				if err := anyio.Checkpoint(ctx); err != nil {
+					return err
+				}
+				_, err := anyio.ConnectTCP(ctx, "b", 7000)
+				log.add(ctx, "a's connect to b:7000, where b does not listen, failed: %v", err != nil)
+				s, err := anyio.ConnectTCP(ctx, "127.0.0.1", 7000)
+				if err != nil {
+					return err
+				}
+				log.add(ctx, "a's connect to localhost's listener went through")
+				return s.Close()
+			})
+		})
+	}, func(log *clusterLog, err error) error {
+		for _, want := range []string{"2ms a's connect to b:7000, where b does not listen, failed: true", "4ms a's connect to localhost's listener went through"} {
+			if !log.has(want) {
+				return fmt.Errorf("no event %q", want)
+			}
+		}
+		return err
+	})
+}

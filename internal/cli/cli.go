@@ -146,7 +146,9 @@ func generate(c config, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitError, dirError(c.dir, err)
 	}
-	helperPlan, err := output.NewPlan(helperDir, helperFiles, gen.IsGenerated)
+	helperPlan, err := output.NewPlanOwning(helperDir, helperFiles, gen.IsGenerated, func(name string) bool {
+		return strings.HasPrefix(name, "anyio_testhelper_") && strings.HasSuffix(name, ".go")
+	})
 	if err != nil {
 		return exitError, dirError(helperDir, err)
 	}

@@ -49,6 +49,12 @@ func ownName(name string) bool {
 // NewPlan compares files (name → content) with dir. isGenerated tells the
 // generator's own files by their first line.
 func NewPlan(dir string, files map[string][]byte, isGenerated func([]byte) bool) (*Plan, error) {
+	return NewPlanOwning(dir, files, isGenerated, ownName)
+}
+
+// NewPlanOwning is NewPlan for a directory where the generator owns only
+// the files whose names own accepts: only those are removed as stale.
+func NewPlanOwning(dir string, files map[string][]byte, isGenerated func([]byte) bool, own func(name string) bool) (*Plan, error) {
 	p := &Plan{Dir: dir, files: files, current: map[string][]byte{}}
 	entries, err := os.ReadDir(dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -85,7 +91,7 @@ func NewPlan(dir string, files map[string][]byte, isGenerated func([]byte) bool)
 		}
 	}
 	for name := range onDisk {
-		if _, emitted := files[name]; emitted || !ownName(name) {
+		if _, emitted := files[name]; emitted || !own(name) {
 			continue
 		}
 		have, err := os.ReadFile(filepath.Join(dir, name))

@@ -33,9 +33,8 @@ func named(name, doc string) *analysis.Analyzer {
 	}
 	a.Run = func(pass *analysis.Pass) (any, error) {
 		res := pass.ResultOf[Regions].(*Result)
-		ignored := ignoredLines(pass)
 		for _, f := range res.Findings {
-			if f.Analyzer != name || ignored[lineOf(pass.Fset, f.Pos)] {
+			if f.Analyzer != name {
 				continue
 			}
 			pass.Report(analysis.Diagnostic{Pos: f.Pos, End: f.End, Category: name, Message: f.Message, SuggestedFixes: f.Fixes})

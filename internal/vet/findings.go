@@ -1,8 +1,10 @@
 package vet
 
 import (
+	"bytes"
 	"fmt"
 	"go/ast"
+	"go/printer"
 	"go/token"
 	"go/types"
 	"slices"
@@ -19,7 +21,7 @@ var (
 	fatalMethods    = []string{"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"}
 	randNotDraws    = []string{"New", "NewSource", "NewPCG", "NewChaCha8", "NewZipf", "Seed"}
 	netDials        = []string{"Dial", "DialTimeout", "DialTCP", "DialUDP", "DialIP", "DialUnix", "Listen", "ListenTCP", "ListenUDP", "ListenPacket", "ListenIP", "ListenUnix", "ListenUnixgram", "ListenMulticastUDP", "LookupHost", "LookupIP", "LookupAddr"}
-	netMethods      = []string{"Dial", "DialContext", "Listen", "ListenPacket"}
+	netMethods      = []string{"Dial", "DialContext", "Listen", "ListenPacket", "LookupHost", "LookupIP", "LookupAddr"}
 	httpFuncs       = []string{"Get", "Post", "Head", "PostForm", "ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"}
 	httpMethods     = []string{"Do", "Get", "Post", "Head", "PostForm", "ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"}
 	randV2Methods   = []string{"Int", "Int32", "Int32N", "Int64", "Int64N", "IntN", "Uint", "Uint32", "Uint32N", "Uint64", "Uint64N", "UintN", "Float32", "Float64", "ExpFloat64", "NormFloat64", "Perm", "Shuffle"}
@@ -38,7 +40,6 @@ type walker struct {
 // in the functions it calls with its context.
 func (s *state) regionFindings(r region) []Finding {
 	w := &walker{s: s, r: r}
-	w.block(r.body)
 	ast.Inspect(r.body, w.visit)
 	return w.found
 }
@@ -47,16 +48,121 @@ func (w *walker) add(analyzer string, n ast.Node, msg string, fixes ...analysis.
 	w.found = append(w.found, Finding{Analyzer: analyzer, Pos: n.Pos(), End: n.End(), Message: msg, Fixes: fixes})
 }
 
-// gen is the name to give the generated package in a message.
+// gen is the name to give the generated package in a message: the one
+// the region was handed to, or any the file imports.
 func (w *walker) gen() string {
-	if w.r.gen != "" {
-		return w.r.gen
+	if w.r.handedTo != nil {
+		if q, ok := w.importName(w.r.handedTo); ok && q != "" {
+			return q
+		}
+	}
+	for _, imp := range w.r.file.Imports {
+		if pkg := w.importedPkg(imp); pkg != nil && w.s.isGeneratedPkg(pkg) {
+			if q, ok := w.importName(pkg); ok && q != "" {
+				return q
+			}
+		}
 	}
 	return "anyio"
 }
 
-// canFix reports whether a fix can name both the package and the context.
-func (w *walker) canFix() bool { return w.r.gen != "" && w.r.ctx != nil }
+// qualifier is how code at pos names the generated function name, say
+// "anyio." or "" inside the package that holds it, and the ctx parameter's
+// name: for a suggested fix. ok is false when no generated package in
+// reach declares name, or a local name shadows the package or the ctx.
+func (w *walker) qualifier(name string, pos token.Pos) (qual, ctx string, ok bool) {
+	if w.r.ctx == nil {
+		return "", "", false
+	}
+	scope := w.s.pass.Pkg.Scope().Innermost(pos)
+	if scope == nil {
+		return "", "", false
+	}
+	if _, obj := scope.LookupParent(w.r.ctx.Name(), pos); obj != w.r.ctx {
+		return "", "", false
+	}
+	// The package's own generated files, when the user's code shares it.
+	if fn, ok := w.s.pass.Pkg.Scope().Lookup(name).(*types.Func); ok && w.s.isGeneratedFunc(fn) {
+		if _, obj := scope.LookupParent(name, pos); obj == fn {
+			return "", w.r.ctx.Name(), true
+		}
+	}
+	candidates := []*types.Package{}
+	if w.r.handedTo != nil && w.r.handedTo != w.s.pass.Pkg {
+		candidates = append(candidates, w.r.handedTo)
+	}
+	for _, imp := range w.r.file.Imports {
+		if pkg := w.importedPkg(imp); pkg != nil && w.s.isGeneratedPkg(pkg) {
+			candidates = append(candidates, pkg)
+		}
+	}
+	for _, pkg := range candidates {
+		if _, declares := pkg.Scope().Lookup(name).(*types.Func); !declares {
+			continue
+		}
+		q, ok := w.importName(pkg)
+		if !ok || q == "" {
+			continue
+		}
+		if _, obj := scope.LookupParent(q, pos); obj == nil {
+			continue
+		} else if pn, isPkg := obj.(*types.PkgName); !isPkg || pn.Imported() != pkg {
+			continue // shadowed
+		}
+		return q + ".", w.r.ctx.Name(), true
+	}
+	return "", "", false
+}
+
+// importedPkg is the package an import of the region's file brings in.
+func (w *walker) importedPkg(imp *ast.ImportSpec) *types.Package {
+	info := w.s.pass.TypesInfo
+	if pn, ok := info.Implicits[imp].(*types.PkgName); ok {
+		return pn.Imported()
+	}
+	if imp.Name != nil {
+		if pn, ok := info.Defs[imp.Name].(*types.PkgName); ok {
+			return pn.Imported()
+		}
+	}
+	return nil
+}
+
+// importName is the name the region's file gives pkg, if it imports it by
+// a usable name.
+func (w *walker) importName(pkg *types.Package) (string, bool) {
+	for _, imp := range w.r.file.Imports {
+		if w.importedPkg(imp) != pkg {
+			continue
+		}
+		if imp.Name != nil {
+			if imp.Name.Name == "_" || imp.Name.Name == "." {
+				return "", false
+			}
+			return imp.Name.Name, true
+		}
+		return pkg.Name(), true
+	}
+	return "", false
+}
+
+// text is the source of e, printed from its syntax.
+func (w *walker) text(e ast.Expr) string {
+	var b bytes.Buffer
+	if err := printer.Fprint(&b, w.s.pass.Fset, e); err != nil {
+		return types.ExprString(e)
+	}
+	return b.String()
+}
+
+// operand is text(e), in parentheses unless it is a plain operand.
+func (w *walker) operand(e ast.Expr) string {
+	switch ast.Unparen(e).(type) {
+	case *ast.Ident, *ast.SelectorExpr, *ast.CallExpr, *ast.IndexExpr, *ast.BasicLit, *ast.CompositeLit:
+		return w.text(e)
+	}
+	return "(" + w.text(e) + ")"
+}
 
 func (w *walker) visit(n ast.Node) bool {
 	info := w.s.pass.TypesInfo
@@ -73,7 +179,24 @@ func (w *walker) visit(n ast.Node) bool {
 	case *ast.SelectStmt:
 		w.selectStmt(n)
 		for _, c := range n.Body.List {
-			for _, st := range c.(*ast.CommClause).Body {
+			cc := c.(*ast.CommClause)
+			// The operands of each case (a time.After, a call with ctx),
+			// not the case's own receive, which selectStmt judged.
+			switch comm := cc.Comm.(type) {
+			case *ast.SendStmt:
+				ast.Inspect(comm.Chan, w.visit)
+				ast.Inspect(comm.Value, w.visit)
+			case *ast.ExprStmt:
+				if u, ok := comm.X.(*ast.UnaryExpr); ok {
+					ast.Inspect(u.X, w.visit)
+				}
+			case *ast.AssignStmt:
+				if u, ok := comm.Rhs[0].(*ast.UnaryExpr); ok {
+					ast.Inspect(u.X, w.visit)
+				}
+			}
+			w.stmts(cc.Body)
+			for _, st := range cc.Body {
 				ast.Inspect(st, w.visit)
 			}
 		}
@@ -83,7 +206,9 @@ func (w *walker) visit(n ast.Node) bool {
 			w.add("chanwait", n.X, fmt.Sprintf("ranging over a channel %s waits where no ctx can cut it short and the simulator cannot see it; range over a memory object stream's All(ctx)", regionInsideRun))
 		}
 	case *ast.BlockStmt:
-		w.block(n)
+		w.stmts(n.List)
+	case *ast.CaseClause:
+		w.stmts(n.Body)
 	case *ast.CallExpr:
 		return w.call(n)
 	}
@@ -144,7 +269,7 @@ func (w *walker) call(call *ast.CallExpr) bool {
 	}
 	path, name, recv := fn.Pkg().Path(), fn.Name(), fn.Signature().Recv()
 	switch {
-	case w.s.isGeneratedPkg(fn.Pkg()):
+	case w.s.isGeneratedFunc(fn):
 		// The function literals handed to it are regions of their own when
 		// they take a ctx, and run outside the simulator's schedule when
 		// they do not (ToThread's function, where blocking is the point).
@@ -165,8 +290,8 @@ func (w *walker) call(call *ast.CallExpr) bool {
 		w.globalRand(call, path, name)
 	case path == "testing" && recv != nil && slices.Contains(fatalMethods, name):
 		w.add("fatal", call, fmt.Sprintf("%s %s ends the calling goroutine, a task of the run, behind the simulator's back, and the failure is lost; return an error instead, and call it after the run", name, regionInsideRun))
-	case path == "net" && (recv == nil && slices.Contains(netDials, name) || recv != nil && slices.Contains(netMethods, name)),
-		path == "net/http" && (recv == nil && slices.Contains(httpFuncs, name) || recv != nil && slices.Contains(httpMethods, name)):
+	case path == "net" && (recv == nil && slices.Contains(netDials, name) || recvIs(recv, "Dialer", "ListenConfig", "Resolver") && slices.Contains(netMethods, name)),
+		path == "net/http" && (recv == nil && slices.Contains(httpFuncs, name) || recvIs(recv, "Client", "Server") && slices.Contains(httpMethods, name)):
 		w.add("dial", call, fmt.Sprintf("%s.%s %s uses the OS network, which the simulator cannot see; use %s.ConnectTCP, %s.ListenTCP or %s.LookupHost (and a stream's NetConn where a net.Conn is wanted)", fn.Pkg().Name(), name, regionInsideRun, w.gen(), w.gen(), w.gen()))
 	default:
 		w.callWithCtx(call, fn)
@@ -196,9 +321,9 @@ func (w *walker) callWithCtx(call *ast.CallExpr, fn *types.Func) {
 
 func (w *walker) sleep(call *ast.CallExpr, name string) {
 	msg := fmt.Sprintf("time.%s %s waits on the wall clock, which the simulator cannot see; use %s.Sleep, %s.FailAfter or %s.MoveOnAfter, on the run's clock", name, regionInsideRun, w.gen(), w.gen(), w.gen())
-	if name == "Sleep" && w.canFix() && len(call.Args) == 1 {
-		text := fmt.Sprintf("%s.Sleep(%s, %s)", w.r.gen, w.r.ctx.Name(), types.ExprString(call.Args[0]))
-		w.add("sleep", call, msg, fix("Use "+w.r.gen+".Sleep", call, text))
+	if q, ctx, ok := w.qualifier("Sleep", call.Pos()); ok && name == "Sleep" && len(call.Args) == 1 {
+		text := fmt.Sprintf("%sSleep(%s, %s)", q, ctx, w.text(call.Args[0]))
+		w.add("sleep", call, msg, fix("Use "+q+"Sleep", call, text))
 		return
 	}
 	w.add("sleep", call, msg)
@@ -206,25 +331,26 @@ func (w *walker) sleep(call *ast.CallExpr, name string) {
 
 func (w *walker) now(call *ast.CallExpr, name string) {
 	msg := fmt.Sprintf("time.%s %s reads the wall clock, not the run's; use %s.Now(ctx)", name, regionInsideRun, w.gen())
-	if !w.canFix() {
+	q, ctx, ok := w.qualifier("Now", call.Pos())
+	if !ok {
 		w.add("now", call, msg)
 		return
 	}
-	now := fmt.Sprintf("%s.Now(%s)", w.r.gen, w.r.ctx.Name())
+	now := fmt.Sprintf("%sNow(%s)", q, ctx)
 	var text string
 	switch {
 	case name == "Now" && len(call.Args) == 0:
 		text = now
 	case name == "Since" && len(call.Args) == 1:
-		text = now + ".Sub(" + types.ExprString(call.Args[0]) + ")"
+		text = now + ".Sub(" + w.text(call.Args[0]) + ")"
 	case name == "Until" && len(call.Args) == 1:
-		text = types.ExprString(call.Args[0]) + ".Sub(" + now + ")"
+		text = w.operand(call.Args[0]) + ".Sub(" + now + ")"
 	}
 	if text == "" {
 		w.add("now", call, msg)
 		return
 	}
-	w.add("now", call, msg, fix("Use "+w.r.gen+".Now", call, text))
+	w.add("now", call, msg, fix("Use "+q+"Now", call, text))
 }
 
 func (w *walker) globalRand(call *ast.CallExpr, path, name string) {
@@ -236,26 +362,27 @@ func (w *walker) globalRand(call *ast.CallExpr, path, name string) {
 			method = name
 		}
 	}
-	if !w.canFix() || !slices.Contains(randV2Methods, method) {
+	q, ctx, ok := w.qualifier("Rand", call.Pos())
+	if !ok || !slices.Contains(randV2Methods, method) {
 		w.add("globalrand", call, msg)
 		return
 	}
-	text := fmt.Sprintf("%s.Rand(%s).%s", w.r.gen, w.r.ctx.Name(), method)
+	text := fmt.Sprintf("%sRand(%s).%s", q, ctx, method)
 	w.add("globalrand", call, msg, analysis.SuggestedFix{
-		Message:   "Draw from " + w.r.gen + ".Rand(ctx)",
+		Message:   "Draw from " + q + "Rand(ctx)",
 		TextEdits: []analysis.TextEdit{{Pos: call.Fun.Pos(), End: call.Fun.End(), NewText: []byte(text)}},
 	})
 }
 
-// block looks for a sync.Mutex or RWMutex held across a blocking call of
-// a generated package in the statements of b.
-func (w *walker) block(b *ast.BlockStmt) {
-	for i, st := range b.List {
+// stmts looks for a sync.Mutex or RWMutex held across a blocking call of
+// a generated package in a list of statements.
+func (w *walker) stmts(list []ast.Stmt) {
+	for i, st := range list {
 		mu, unlock, ok := w.lockStmt(st)
 		if !ok {
 			continue
 		}
-		for _, later := range b.List[i+1:] {
+		for _, later := range list[i+1:] {
 			if w.unlocks(later, mu, unlock) {
 				break
 			}
@@ -268,7 +395,7 @@ func (w *walker) block(b *ast.BlockStmt) {
 					return true
 				}
 				fn, _ := typeutil.Callee(w.s.pass.TypesInfo, call).(*types.Func)
-				if fn != nil && w.s.isGeneratedPkg(fn.Pkg()) && mayWait(fn) {
+				if fn != nil && w.s.isGeneratedFunc(fn) && mayWait(fn) {
 					w.add("lockwait", call, fmt.Sprintf("%s is held across %s.%s, which may wait: a task that then waits for %s blocks outside the simulator; use %s.Lock", mu, fn.Pkg().Name(), fn.Name(), mu, w.gen()))
 				}
 				return true
@@ -333,6 +460,20 @@ func mayWait(fn *types.Func) bool {
 		}
 	}
 	return false
+}
+
+// recvIs reports whether a method's receiver is one of the named types
+// (or a pointer to one).
+func recvIs(recv *types.Var, names ...string) bool {
+	if recv == nil {
+		return false
+	}
+	t := recv.Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := t.(*types.Named)
+	return ok && slices.Contains(names, n.Obj().Name())
 }
 
 // fix replaces node n with text.

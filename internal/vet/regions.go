@@ -72,10 +72,10 @@ type Finding struct {
 // region is a body that runs inside a run: a function literal handed to a
 // generated package, or a function such code calls with its context.
 type region struct {
-	body *ast.BlockStmt
-	ctx  *types.Var // its context parameter, if named
-	file *ast.File
-	gen  string // the file's name for the generated package, for fixes; "" if none
+	body     *ast.BlockStmt
+	ctx      *types.Var // its context parameter, if named
+	file     *ast.File
+	handedTo *types.Package // the generated package it was handed to, if known
 }
 
 // state is one package's analysis.
@@ -87,6 +87,9 @@ type state struct {
 	visiting map[*types.Func]bool
 	reported map[string]bool // analyzer+pos, so a body reached twice is reported once
 	result   *Result
+	genFiles map[*token.File]bool // this package's files written by anyiogen
+	ignored  map[fileLine]bool    // lines an //anyiovet:ignore comment covers
+	partial  bool                 // a finding list being computed met a recursive call
 }
 
 func runRegions(pass *analysis.Pass) (any, error) {
@@ -98,14 +101,30 @@ func runRegions(pass *analysis.Pass) (any, error) {
 		visiting: map[*types.Func]bool{},
 		reported: map[string]bool{},
 		result:   &Result{},
+		genFiles: map[*token.File]bool{},
+		ignored:  ignoredLines(pass),
 	}
+	// A package with a file anyiogen wrote is a generated package to the
+	// packages that import it, whether the generator wrote all of it (a
+	// copy of its own) or shares it with the user's code (//go:generate in
+	// the user's package). Only the generated files are left alone here.
+	var user []*ast.File
 	for _, f := range pass.Files {
 		if isGeneratedFile(f) {
-			pass.ExportPackageFact(&generatedFact{})
-			return s.result, nil // nothing of a generated package is reported
+			s.genFiles[pass.Fset.File(f.Pos())] = true
+		} else {
+			user = append(user, f)
 		}
 	}
-	for _, f := range pass.Files {
+	if len(s.genFiles) > 0 {
+		pass.ExportPackageFact(&generatedFact{})
+	}
+	// The standard library's own goroutines and timers are its business,
+	// not the caller's.
+	if isStd(pass.Pkg.Path()) && (pass.Module == nil || pass.Module.Path == "" || pass.Module.Path == "std") {
+		return s.result, nil
+	}
+	for _, f := range user {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
 				if fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
@@ -116,13 +135,9 @@ func runRegions(pass *analysis.Pass) (any, error) {
 		}
 	}
 	// 1. Every function with a context parameter: its findings, as a fact
-	// for the packages that import this one. The standard library's own
-	// goroutines and timers are its business, not the caller's.
-	if isStd(pass.Pkg.Path()) {
-		return s.result, nil
-	}
+	// for the packages that import this one.
 	for fn, fd := range s.decls {
-		if ctxParam(pass.TypesInfo, fd.Type) == nil {
+		if !hasCtxParam(pass.TypesInfo, fd.Type) {
 			continue
 		}
 		var facts []factFinding
@@ -136,21 +151,39 @@ func runRegions(pass *analysis.Pass) (any, error) {
 	}
 	// 2. The regions: what is handed to a generated package, and what that
 	// calls with its context.
-	for _, f := range pass.Files {
+	for _, f := range user {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
-			if !ok || !s.isGeneratedCallee(call) {
+			if !ok {
+				return true
+			}
+			callee, ok := typeutil.Callee(pass.TypesInfo, call).(*types.Func)
+			if !ok || !s.isGeneratedFunc(callee) {
 				return true
 			}
 			for _, arg := range call.Args {
 				switch a := ast.Unparen(arg).(type) {
 				case *ast.FuncLit:
 					if hasCtxParam(pass.TypesInfo, a.Type) {
-						s.report(s.regionFindings(region{body: a.Body, ctx: ctxParam(pass.TypesInfo, a.Type), file: f, gen: s.genName(f)}))
+						s.report(s.regionFindings(region{body: a.Body, ctx: ctxParam(pass.TypesInfo, a.Type), file: f, handedTo: callee.Pkg()}))
 					}
 				case *ast.Ident, *ast.SelectorExpr:
-					if fn, ok := typeutil.Callee(pass.TypesInfo, &ast.CallExpr{Fun: a}).(*types.Func); ok && s.decls[fn] != nil {
+					fn, ok := typeutil.Callee(pass.TypesInfo, &ast.CallExpr{Fun: a}).(*types.Func)
+					if !ok || !takesContext(fn) || s.isGeneratedFunc(fn) {
+						continue // ToThread's functions take no ctx: they are exempt
+					}
+					if s.decls[fn] != nil {
 						s.report(s.funcFindings(fn))
+						continue
+					}
+					var fact funcFact
+					if pass.ImportObjectFact(fn, &fact) {
+						var fs []Finding
+						for _, x := range fact.Findings {
+							fs = append(fs, Finding{Analyzer: x.Analyzer, Pos: a.Pos(), End: a.End(),
+								Message: fmt.Sprintf("%s.%s, handed to the package here, reaches something the simulator cannot see, at %s: %s", fn.Pkg().Name(), fn.Name(), x.At, x.What)})
+						}
+						s.report(fs)
 					}
 				}
 			}
@@ -164,6 +197,9 @@ func runRegions(pass *analysis.Pass) (any, error) {
 // report adds findings to the result, each once.
 func (s *state) report(fs []Finding) {
 	for _, f := range fs {
+		if s.ignored[lineOf(s.pass.Fset, f.Pos)] {
+			continue
+		}
 		key := fmt.Sprint(f.Analyzer, f.Pos)
 		if !s.reported[key] {
 			s.reported[key] = true
@@ -173,21 +209,38 @@ func (s *state) report(fs []Finding) {
 }
 
 // funcFindings are the findings of a function of this package as a region,
-// memoised; a recursive call contributes nothing more.
+// memoised. A recursive call contributes nothing more; a list computed
+// while a recursion was open may lack the findings of the cycle, so only
+// the outermost function's list, which is complete, is kept.
 func (s *state) funcFindings(fn *types.Func) []Finding {
-	if fs, ok := s.memo[fn]; ok || s.visiting[fn] {
+	if fs, ok := s.memo[fn]; ok {
 		return fs
+	}
+	if s.visiting[fn] {
+		s.partial = true
+		return nil
 	}
 	fd := s.decls[fn]
 	if fd == nil {
 		return nil
 	}
+	top := len(s.visiting) == 0
 	s.visiting[fn] = true
-	f := s.fileOf[fd]
-	fs := s.regionFindings(region{body: fd.Body, ctx: ctxParam(s.pass.TypesInfo, fd.Type), file: f, gen: s.genName(f)})
+	fs := s.regionFindings(region{body: fd.Body, ctx: ctxParam(s.pass.TypesInfo, fd.Type), file: s.fileOf[fd]})
 	delete(s.visiting, fn)
-	s.memo[fn] = fs
-	return fs
+	var kept []Finding
+	for _, f := range fs {
+		if !s.ignored[lineOf(s.pass.Fset, f.Pos)] {
+			kept = append(kept, f)
+		}
+	}
+	if top || !s.partial {
+		s.memo[fn] = kept
+	}
+	if top {
+		s.partial = false
+	}
+	return kept
 }
 
 // isGeneratedFile reports whether f starts with anyiogen's header.
@@ -195,41 +248,30 @@ func isGeneratedFile(f *ast.File) bool {
 	return len(f.Comments) > 0 && len(f.Comments[0].List) > 0 && f.Comments[0].List[0].Text == header && f.Comments[0].Pos() < f.Package
 }
 
-// isGeneratedPkg reports whether pkg was generated by anyiogen.
+// isGeneratedPkg reports whether pkg, another package, holds files
+// generated by anyiogen.
 func (s *state) isGeneratedPkg(pkg *types.Package) bool {
 	return pkg != nil && pkg != s.pass.Pkg && s.pass.ImportPackageFact(pkg, new(generatedFact))
 }
 
-// isGeneratedCallee reports whether call calls a function or method of a
-// generated package.
-func (s *state) isGeneratedCallee(call *ast.CallExpr) bool {
-	fn, ok := typeutil.Callee(s.pass.TypesInfo, call).(*types.Func)
-	return ok && s.isGeneratedPkg(fn.Pkg())
+// isGeneratedFunc reports whether fn belongs to generated code: another
+// package's, or a generated file of this one.
+func (s *state) isGeneratedFunc(fn *types.Func) bool {
+	if fn.Pkg() == s.pass.Pkg {
+		return s.genFiles[s.pass.Fset.File(fn.Pos())]
+	}
+	return s.isGeneratedPkg(fn.Pkg())
 }
 
-// genName is the name file f gives a generated package it imports, or "".
-func (s *state) genName(f *ast.File) string {
-	for _, imp := range f.Imports {
-		var pkg *types.Package
-		if pn, ok := s.pass.TypesInfo.Implicits[imp].(*types.PkgName); ok {
-			pkg = pn.Imported()
-		} else if imp.Name != nil {
-			if pn, ok := s.pass.TypesInfo.Defs[imp.Name].(*types.PkgName); ok {
-				pkg = pn.Imported()
-			}
+// takesContext reports whether fn has a context.Context parameter.
+func takesContext(fn *types.Func) bool {
+	params := fn.Signature().Params()
+	for i := range params.Len() {
+		if isContext(params.At(i).Type()) {
+			return true
 		}
-		if pkg == nil || !s.isGeneratedPkg(pkg) {
-			continue
-		}
-		if imp.Name != nil {
-			if imp.Name.Name == "_" || imp.Name.Name == "." {
-				return ""
-			}
-			return imp.Name.Name
-		}
-		return pkg.Name()
 	}
-	return ""
+	return false
 }
 
 // ctxParam is the first context.Context parameter of a function type, if

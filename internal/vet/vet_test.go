@@ -13,7 +13,7 @@ import (
 func TestAnalyzers(t *testing.T) {
 	dir := analysistest.TestData()
 	cases := map[string][]string{
-		"sleep":      {"example.com/sleep", "example.com/useslib", "example.com/usesconc"},
+		"sleep":      {"example.com/sleep", "example.com/useslib", "example.com/usesconc", "example.com/mixed", "example.com/helperuse"},
 		"deadline":   {"example.com/deadline"},
 		"now":        {"example.com/now"},
 		"goroutine":  {"example.com/goroutine"},

@@ -2,7 +2,10 @@ package sim
 
 // The port table of simNet: which local address:port pairs are taken.
 
-import "net/netip"
+import (
+	"net/netip"
+	"slices"
+)
 
 // The ephemeral port range (RFC 6335), handed out in order so that ports
 // are the same on every run.
@@ -17,7 +20,24 @@ func (n *simNet) listenerLocked(dst netip.AddrPort) *simListener {
 	if l := n.listeners[dst]; l != nil {
 		return l
 	}
+	if n.hostAddrLocked(dst.Addr()) {
+		return nil // a host's address is its own: localhost's wildcard does not cover it
+	}
 	return n.wildcard[dst.Port()]
+}
+
+// hostAddrLocked reports whether addr is the address of a host RunHost ran
+// in this run, crashed or not. n.mu is held.
+func (n *simNet) hostAddrLocked(addr netip.Addr) bool {
+	b := n.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, h := range b.hosts {
+		if slices.Contains(h.addrs, addr.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // freePortLocked returns the first port from nextPort on, wrapping around

@@ -119,6 +119,9 @@ func (n *simNet) udpSocketLocked(dst netip.AddrPort) *simUDPSocket {
 	if s := n.udp[netip.AddrPortFrom(dst.Addr().Unmap(), dst.Port())]; s != nil {
 		return s
 	}
+	if n.hostAddrLocked(dst.Addr()) {
+		return nil
+	}
 	return n.udpWildcard[dst.Port()]
 }
 

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
@@ -85,6 +86,9 @@ func Seeds(t *testing.T, n int, body func(t *testing.T, ctx context.Context) err
 		}
 		return
 	}
+	if flags.seed >= 0 || flags.of > 1 || int(sw.ran.Load()) < len(seeds) {
+		return // a part of the sweep (-anyio.seed, a shard, -run): it cannot tell what the whole never reached
+	}
 	for _, name := range seen.neverTrue() {
 		t.Errorf("%s: anyiotest.Seeds: anyio.Sometimes(ctx, cond, %q) was never true in %d runs (seeds %s): the path it names was never reached", caller, name, len(seeds), seedRange(seeds))
 	}
@@ -100,6 +104,8 @@ type sweep struct {
 	mu     sync.Mutex
 	next   int   // index of the next seed to start
 	failed int64 // the lowest failing seed, or -1
+
+	ran atomic.Int32 // seeds whose subtest ran (go test -run may skip some)
 }
 
 // run runs the seeds as subtests, up to -parallel at a time, in order, and
@@ -147,21 +153,26 @@ func parallelism() int {
 // fails, the commands that replay it and the trace's file.
 func (s *sweep) runSeed(t *testing.T, seed int64) {
 	t.Helper()
+	s.ran.Add(1)
 	var trace bytes.Buffer
 	var err error
+	second := false // err, if any, is the determinism check's second run's
 	// A failure inside the bubble (t.Errorf) makes synctest.Test end the
 	// subtest with FailNow: the report is made on the way out.
 	defer func() {
 		if err == nil && !t.Failed() {
 			return
 		}
-		how := replayCommands(t.Name(), seed)
+		how := replayCommands(t.Name(), seed, s.flags.sched)
 		if path, werr := writeTrace(t.Name(), trace.Bytes()); werr == nil {
 			how += "\n    trace of the run: " + path + " (open it in ui.perfetto.dev)"
 		}
-		if err != nil {
+		switch {
+		case err != nil && second:
+			t.Errorf("%s: -anyio.checkdeterminism: seed %d passed, then failed when run again: %v\n(the body's behaviour follows something other than the seed)\n%s", s.caller, seed, err, how)
+		case err != nil:
 			t.Errorf("%s: on sim with seed %d: %v\n%s", s.caller, seed, err, how)
-		} else {
+		default:
 			t.Logf("%s: seed %d failed\n%s", s.caller, seed, how)
 		}
 	}()
@@ -172,10 +183,13 @@ func (s *sweep) runSeed(t *testing.T, seed int64) {
 		return
 	}
 	var again bytes.Buffer
+	second = true
 	runInBubble(t, func(t *testing.T) {
 		err = s.once(t, seed, &again)
 	})
-	if err == nil {
+	if err != nil {
+		trace = again // the failing run's trace
+	} else {
 		if d := firstDifference(trace.Bytes(), again.Bytes()); d != "" {
 			t.Errorf("%s: -anyio.checkdeterminism: seed %d ran differently the second time: %s\n(the body's behaviour follows something other than the seed: map iteration order, a global math/rand draw, the wall clock, a goroutine the simulator did not start)", s.caller, seed, d)
 		}
@@ -223,7 +237,7 @@ func writeTrace(test string, trace []byte) (string, error) {
 	if len(trace) == 0 {
 		return "", fmt.Errorf("no trace")
 	}
-	path := filepath.Join(os.TempDir(), "anyiotest", filepath.FromSlash(test)+".json")
+	path := filepath.Join(os.TempDir(), "anyiotest", filepath.FromSlash(packageArg()), filepath.FromSlash(test)+".json")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", err
 	}

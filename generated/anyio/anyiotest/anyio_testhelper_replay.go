@@ -89,8 +89,13 @@ func modulePath(gomod []byte) (string, bool) {
 
 // replayCommands tells how to run the subtest named test (as t.Name reports
 // it) on its own.
-func replayCommands(test string, seed int64) string {
+// A scheduler other than the default is part of the replay.
+func replayCommands(test string, seed int64, sched string) string {
 	pkg := packageArg()
-	return fmt.Sprintf("    replay this seed: go test -run %s %s\n               or: go test %s -anyio.seed=%d",
-		shellQuote(runPattern(test)), pkg, pkg, seed)
+	extra := ""
+	if sched != "" && sched != "random" {
+		extra = " -anyio.sched=" + sched
+	}
+	return fmt.Sprintf("    replay this seed: go test -run %s %s%s\n               or: go test %s -anyio.seed=%d%s",
+		shellQuote(runPattern(test)), pkg, extra, pkg, seed, extra)
 }

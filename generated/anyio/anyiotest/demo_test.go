@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"sync"
@@ -205,5 +206,15 @@ func TestSweepOfThousand(t *testing.T) {
 			}
 			return nil
 		})
+	})
+}
+
+// TestGlobalRand sleeps for a draw from math/rand's global source, which
+// the seed does not decide.
+func TestGlobalRand(t *testing.T) {
+	demoOnly(t)
+	anyiotest.Seeds(t, 10, func(t *testing.T, ctx context.Context) error {
+		//anyiovet:ignore the demo of what -anyio.checkdeterminism catches
+		return anyio.Sleep(ctx, time.Duration(rand.IntN(1000))*time.Millisecond)
 	})
 }

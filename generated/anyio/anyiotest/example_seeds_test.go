@@ -62,7 +62,7 @@ func ExampleSeeds() {
 	//                 0s  scheduler: run ended: counter = 1, want 2
 	//                 replay this seed: go test -run '^TestLostUpdate$/^seed=9$' github.com/anyiogen/anyiogen/generated/anyio/anyiotest
 	//                            or: go test github.com/anyiogen/anyiogen/generated/anyio/anyiotest -anyio.seed=9
-	//                 trace of the run: $TMPDIR/anyiotest/TestLostUpdate/seed=9.json (open it in ui.perfetto.dev)
+	//                 trace of the run: $TMPDIR/anyiotest/github.com/anyiogen/anyiogen/generated/anyio/anyiotest/TestLostUpdate/seed=9.json (open it in ui.perfetto.dev)
 	//     anyiotest.Seeds: stopped at the first failing seed, 9; seeds 10 to 19 did not run
 	// failed: true
 }

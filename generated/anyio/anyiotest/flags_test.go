@@ -97,3 +97,37 @@ func TestFailingSeedsTraceIsWritten(t *testing.T) {
 		t.Errorf("%s holds no trace (%v, %d events)", path, err, len(doc.TraceEvents))
 	}
 }
+
+// ... and a body whose timing follows a global math/rand draw.
+func TestCheckDeterminismCatchesGlobalRand(t *testing.T) {
+	if out, err := goTest("-test.run=^TestGlobalRand$"); err != nil {
+		t.Fatalf("TestGlobalRand fails without the check:\n%s", out)
+	}
+	out, err := goTest("-test.run=^TestGlobalRand$", "-anyio.checkdeterminism")
+	if err == nil || !strings.Contains(out, "ran differently the second time") || !strings.Contains(out, "a global math/rand draw") {
+		t.Errorf("err = %v, want the determinism check to fail; output:\n%s", err, out)
+	}
+}
+
+// A part of a sweep (one seed, a shard, a -run filter) cannot tell that a
+// Sometimes name is never true: only a whole sweep judges.
+func TestSometimesJudgedOnWholeSweepsOnly(t *testing.T) {
+	for _, args := range [][]string{
+		{"-test.run=^TestSometimesNeverTrue$", "-anyio.seed=1"},
+		{"-test.run=^TestSometimesNeverTrue$", "-anyio.shard=0/2"},
+		{"-test.run=^TestSometimesNeverTrue$/^seed=1$"},
+	} {
+		if out, err := goTest(args...); err != nil {
+			t.Errorf("%q: err = %v, want a pass; output:\n%s", args, err, out)
+		}
+	}
+}
+
+// The replay commands of a seed found under PCT keep the scheduler.
+func TestReplayKeepsTheScheduler(t *testing.T) {
+	out, err := goTest("-test.run=^TestOrderBug$", "-anyio.sched=pct:3")
+	m := replayRE.FindStringSubmatch(strings.ReplaceAll(out, " -anyio.sched=pct:3\n", "\n"))
+	if err == nil || m == nil || strings.Count(out, "-anyio.sched=pct:3\n") != 2 {
+		t.Errorf("err = %v, want both replay commands to carry -anyio.sched=pct:3; output:\n%s", err, out)
+	}
+}

@@ -28,3 +28,10 @@ func Main() {
 		return nil
 	})
 }
+
+func Headers(r *http.Request) {
+	_ = anyio.Run(func(ctx context.Context) error {
+		_ = r.Header.Get("X-Request-ID") // a header, not the network: fine
+		return nil
+	})
+}

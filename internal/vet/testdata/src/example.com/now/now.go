@@ -17,3 +17,10 @@ func Main() {
 		return nil
 	})
 }
+
+func Pointer(p *time.Time) {
+	_ = anyio.Run(func(ctx context.Context) error {
+		_ = time.Until(*p) // want `time.Until inside a run`
+		return nil
+	})
+}

@@ -49,3 +49,47 @@ func Ignored() {
 		return nil
 	})
 }
+
+func Selects() {
+	_ = anyio.Run(func(ctx context.Context) error {
+		select {
+		case <-time.After(time.Second): // want `time.After inside a run`
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		return anyio.ToThread(ctx, blockingRead)
+	})
+}
+
+// blockingRead is handed to ToThread by name: a thread may block.
+func blockingRead() error {
+	time.Sleep(time.Second)
+	return nil
+}
+
+// ping and pong call each other with the run's ctx; each is reported once.
+func ping(ctx context.Context, n int) error {
+	if n == 0 {
+		return nil
+	}
+	time.Sleep(time.Millisecond) // want `time.Sleep inside a run`
+	return pong(ctx, n-1)
+}
+
+func pong(ctx context.Context, n int) error {
+	<-time.After(time.Millisecond) // want `time.After inside a run`
+	return ping(ctx, n-1)
+}
+
+func PingPong() {
+	_ = anyio.Run(func(ctx context.Context) error { return pong(ctx, 3) })
+}
+
+func Shadowed() {
+	_ = anyio.Run(func(ctx context.Context) error {
+		anyio := 1
+		_ = anyio
+		time.Sleep(time.Second) // want `time.Sleep inside a run`
+		return nil
+	})
+}

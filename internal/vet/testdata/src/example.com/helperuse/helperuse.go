@@ -1,0 +1,18 @@
+package helperuse
+
+import (
+	"context"
+	"time"
+
+	"example.com/gen/anyio"
+	"example.com/gen/anyio/anyiotest"
+)
+
+// A body handed to the helper is a region too; the fix names the package
+// that has Sleep, not the helper.
+func Sweep() {
+	anyiotest.Seeds(3, func(ctx context.Context) error {
+		time.Sleep(time.Second) // want `time.Sleep inside a run`
+		return anyio.Checkpoint(ctx)
+	})
+}
