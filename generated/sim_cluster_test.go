@@ -370,74 +370,60 @@ func inOrder(got []int, n int) error {
 // delivered, in order, after Heal/Release; nothing is lost, duplicated or
 // reordered within a connection." Faults apply to open connections, at the
 // virtual instant they are made.
-func TestClusterPartitionStallsTCPUntilHeal(t *testing.T) {
-	var got []int
-	clusterScenario(t, nil, func(ctx context.Context, nw *anyio.SimNetwork, log *clusterLog) error {
-		var err error
-		got, err = streamNumbers(ctx, log, 40, func(ctx context.Context) error {
-			if err := anyio.Sleep(ctx, 10500*time.Microsecond); err != nil {
+func TestClusterTCPStallsUntilTheLinkOpens(t *testing.T) {
+	// a sends number i at 2+i ms, which arrives 1 ms later unless stalled.
+	for _, c := range []struct {
+		name         string
+		n            int
+		at, openedAt time.Duration
+		cut, open    func(nw *anyio.SimNetwork)
+		want         []string
+	}{{
+		name: "partition", n: 40, at: 10500 * time.Microsecond, openedAt: 30500 * time.Microsecond,
+		cut:  func(nw *anyio.SimNetwork) { nw.Partition("a", "b") },
+		open: func(nw *anyio.SimNetwork) { nw.Heal("a", "b") },
+		// Those sent after 10.5 ms wait for the heal at 30.5 ms.
+		want: []string{"3ms b got 0", "10ms b got 7", "10.5ms cut", "30.5ms open", "30.5ms b got 8", "30.5ms b got 27", "31ms b got 28", "42ms b got 39"},
+	}, {
+		name: "hold", n: 20, at: 5500 * time.Microsecond, openedAt: 15500 * time.Microsecond,
+		cut:  func(nw *anyio.SimNetwork) { nw.Hold("a", "b") },
+		open: func(nw *anyio.SimNetwork) { nw.Release("a", "b") },
+		want: []string{"5ms b got 2", "5.5ms cut", "15.5ms open", "15.5ms b got 3", "15.5ms b got 12", "16ms b got 13", "22ms b got 19"},
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			var got []int
+			clusterScenario(t, nil, func(ctx context.Context, nw *anyio.SimNetwork, log *clusterLog) error {
+				var err error
+				got, err = streamNumbers(ctx, log, c.n, func(ctx context.Context) error {
+					if err := anyio.Sleep(ctx, c.at); err != nil {
+						return err
+					}
+					log.add(ctx, "cut")
+					c.cut(nw)
+					if err := anyio.Sleep(ctx, c.openedAt-c.at); err != nil {
+						return err
+					}
+					log.add(ctx, "open")
+					c.open(nw)
+					return nil
+				})
 				return err
-			}
-			log.add(ctx, "partition a b")
-			nw.Partition("a", "b")
-			if err := anyio.Sleep(ctx, 20*time.Millisecond); err != nil {
-				return err
-			}
-			log.add(ctx, "heal a b")
-			nw.Heal("a", "b")
-			return nil
+			}, func(log *clusterLog, err error) error {
+				if err != nil {
+					return err
+				}
+				if err := inOrder(got, c.n); err != nil {
+					return err
+				}
+				for _, want := range c.want {
+					if !log.has(want) {
+						return fmt.Errorf("no event %q", want)
+					}
+				}
+				return nil
+			})
 		})
-		return err
-	}, func(log *clusterLog, err error) error {
-		if err != nil {
-			return err
-		}
-		if err := inOrder(got, 40); err != nil {
-			return err
-		}
-		// Connected at 2 ms, number i leaves at 2+i ms and arrives 1 ms
-		// later; those sent after 10.5 ms wait for the heal at 30.5 ms.
-		for _, want := range []string{"3ms b got 0", "10ms b got 7", "10.5ms partition a b", "30.5ms heal a b", "30.5ms b got 8", "30.5ms b got 27", "31ms b got 28", "42ms b got 39"} {
-			if !log.has(want) {
-				return fmt.Errorf("no event %q", want)
-			}
-		}
-		return nil
-	})
-}
-
-func TestClusterHoldStallsTCPUntilRelease(t *testing.T) {
-	var got []int
-	clusterScenario(t, nil, func(ctx context.Context, nw *anyio.SimNetwork, log *clusterLog) error {
-		var err error
-		got, err = streamNumbers(ctx, log, 20, func(ctx context.Context) error {
-			if err := anyio.Sleep(ctx, 5500*time.Microsecond); err != nil {
-				return err
-			}
-			log.add(ctx, "hold a b")
-			nw.Hold("a", "b")
-			if err := anyio.Sleep(ctx, 10*time.Millisecond); err != nil {
-				return err
-			}
-			log.add(ctx, "release a b")
-			nw.Release("a", "b")
-			return nil
-		})
-		return err
-	}, func(log *clusterLog, err error) error {
-		if err != nil {
-			return err
-		}
-		if err := inOrder(got, 20); err != nil {
-			return err
-		}
-		for _, want := range []string{"5ms b got 2", "15.5ms release a b", "15.5ms b got 3", "15.5ms b got 12", "16ms b got 13", "22ms b got 19"} {
-			if !log.has(want) {
-				return fmt.Errorf("no event %q", want)
-			}
-		}
-		return nil
-	})
+	}
 }
 
 // "A connect across a partition gets no answer until the partition heals

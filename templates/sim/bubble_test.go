@@ -16,15 +16,7 @@ import (
 // calling goroutine, which the tests below call inside a synctest bubble.
 func simBubbleRun(t *testing.T, main func(b *simBackend) error, opts ...anyiort.RunOption) error {
 	t.Helper()
-	cfg := &anyiort.RunConfig{Backend: BackendSim}
-	for _, o := range opts {
-		o(cfg)
-	}
-	be, err := newSimBackend(cfg)
-	if err != nil {
-		t.Fatalf("newSimBackend: %v", err)
-	}
-	b := be.(*simBackend)
+	b := simTestBackend(t, opts...)
 	return b.Run(func() error { return main(b) })
 }
 

@@ -27,15 +27,7 @@ type simRunOutcome struct {
 // reports how Run ended. It fails the test if Run does not return in time.
 func simTestRun(t testing.TB, main func(b *simBackend) error, opts ...anyiort.RunOption) simRunOutcome {
 	t.Helper()
-	cfg := &anyiort.RunConfig{Backend: BackendSim}
-	for _, o := range opts {
-		o(cfg)
-	}
-	be, err := newSimBackend(cfg)
-	if err != nil {
-		t.Fatalf("newSimBackend: %v", err)
-	}
-	b := be.(*simBackend)
+	b := simTestBackend(t, opts...)
 	done := make(chan simRunOutcome, 1)
 	go func() {
 		o := simRunOutcome{panicked: true}
@@ -55,6 +47,20 @@ func simTestRun(t testing.TB, main func(b *simBackend) error, opts ...anyiort.Ru
 		t.Fatalf("Run did not return within %v", simTestTimeout)
 		return simRunOutcome{}
 	}
+}
+
+// simTestBackend makes the sim backend of one run with opts.
+func simTestBackend(t testing.TB, opts ...anyiort.RunOption) *simBackend {
+	t.Helper()
+	cfg := &anyiort.RunConfig{Backend: BackendSim}
+	for _, o := range opts {
+		o(cfg)
+	}
+	be, err := newSimBackend(cfg)
+	if err != nil {
+		t.Fatalf("newSimBackend: %v", err)
+	}
+	return be.(*simBackend)
 }
 
 // simMustRun is simTestRun for runs that must return without panicking.

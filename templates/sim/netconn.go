@@ -171,12 +171,20 @@ func (c *simConn) Close() error {
 }
 
 func (c *simConn) closeLocked() {
+	c.endLocked("close", func(peer *simConn) {
+		peer.eof, peer.peerGone = true, true
+		simWakeAll(&peer.writers) // they fail now: nobody will read
+	})
+}
+
+// endLocked closes this end and sends the peer what (a close or a reset)
+// to apply when it arrives. Unread bytes are dropped: the peer's writer
+// has room again, and finds out it is broken once what arrives.
+func (c *simConn) endLocked(what string, apply func(peer *simConn)) {
 	if c.closed {
 		return
 	}
 	c.closed, c.wshut = true, true
-	// Unread bytes are dropped: the peer's writer has room again, and finds
-	// out it is broken once the close arrives.
 	c.peer.unread -= len(c.buf)
 	c.buf = nil
 	simWakeAll(&c.writers)
@@ -184,10 +192,7 @@ func (c *simConn) closeLocked() {
 	if c.ownsPort {
 		c.n.unbindLocked(c.local)
 	}
-	c.sendLocked("close", 0, func(peer *simConn) {
-		peer.eof, peer.peerGone = true, true
-		simWakeAll(&peer.writers) // they fail now: nobody will read
-	})
+	c.sendLocked(what, 0, apply)
 	simWakeAll(&c.readers)
 }
 
@@ -223,18 +228,7 @@ func (c *simConn) sendLocked(what string, size int, deliver func(peer *simConn))
 // read, and the peer learns of it one latency later, as a reset that fails
 // its next read or write.
 func (c *simConn) resetLocked() {
-	if c.closed {
-		return
-	}
-	c.closed, c.wshut = true, true
-	c.peer.unread -= len(c.buf)
-	c.buf = nil
-	simWakeAll(&c.writers)
-	simWakeAll(&c.readers)
-	if c.ownsPort {
-		c.n.unbindLocked(c.local)
-	}
-	c.sendLocked("RST", 0, func(peer *simConn) {
+	c.endLocked("RST", func(peer *simConn) {
 		peer.reset = true
 		simWakeAll(&peer.writers)
 	})
