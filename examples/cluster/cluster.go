@@ -74,7 +74,9 @@ func (c *cluster) run(ctx context.Context) error {
 	ctx = context.WithValue(ctx, epochKey{}, anyio.Now(ctx))
 	return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
 		for _, r := range replicas {
-			c.up[r.name] = anyio.NewEvent()
+			c.up[r.name] = anyio.NewEvent() // all made before any supervisor starts
+		}
+		for _, r := range replicas {
 			tg.StartSoon(func(ctx context.Context) error { return c.supervise(ctx, r.name, r.addr) }, anyio.Name("supervisor "+r.name))
 		}
 		for _, r := range replicas {
