@@ -32,7 +32,7 @@ func (b stdBackend) DialTCP(ctx context.Context, local netip.Addr, remote netip.
 		}
 		return nil, err
 	}
-	return stdConn{c.(*net.TCPConn), b.run}, nil
+	return newStdConn(c.(*net.TCPConn), b.run), nil
 }
 
 func (b stdBackend) ListenTCP(ctx context.Context, host string, port int) (anyiort.Listener, error) {
@@ -46,32 +46,40 @@ func (b stdBackend) ListenTCP(ctx context.Context, host string, port int) (anyio
 
 // stdConn is an OS socket; a cancelled ctx interrupts it through deadlines.
 type stdConn struct {
-	c   *net.TCPConn
-	run *stdRun // counts a read as a blocked task, for WaitAllTasksBlocked
+	c      *net.TCPConn
+	run    *stdRun // counts a read as a blocked task, for WaitAllTasksBlocked
+	rd, wr stdInterrupter
 }
 
-func (c stdConn) Read(ctx context.Context, p []byte) (int, error) {
+func newStdConn(c *net.TCPConn, run *stdRun) *stdConn {
+	sc := &stdConn{c: c, run: run}
+	sc.rd.setDeadline = c.SetReadDeadline
+	sc.wr.setDeadline = c.SetWriteDeadline
+	return sc
+}
+
+func (c *stdConn) Read(ctx context.Context, p []byte) (int, error) {
 	defer c.run.blockedIn()()
-	if ctx.Done() == nil {
-		return c.c.Read(p) // nothing can cut it short: no watch, no allocation
-	}
-	return anyiort.Interruptible(ctx, c.c.SetReadDeadline, func() (int, error) { return c.c.Read(p) })
+	return c.rd.do(ctx, func() (int, error) { return c.c.Read(p) })
 }
 
-func (c stdConn) Write(ctx context.Context, p []byte) (int, error) {
-	if ctx.Done() == nil {
-		return c.c.Write(p)
-	}
-	return anyiort.Interruptible(ctx, c.c.SetWriteDeadline, func() (int, error) { return c.c.Write(p) })
+func (c *stdConn) Write(ctx context.Context, p []byte) (int, error) {
+	return c.wr.do(ctx, func() (int, error) { return c.c.Write(p) })
 }
 
-func (c stdConn) CloseWrite() error    { return c.c.CloseWrite() }
-func (c stdConn) Close() error         { return c.c.Close() }
-func (c stdConn) LocalAddr() net.Addr  { return c.c.LocalAddr() }
-func (c stdConn) RemoteAddr() net.Addr { return c.c.RemoteAddr() }
+func (c *stdConn) CloseWrite() error { return c.c.CloseWrite() }
+
+func (c *stdConn) Close() error {
+	c.rd.close()
+	c.wr.close()
+	return c.c.Close()
+}
+
+func (c *stdConn) LocalAddr() net.Addr  { return c.c.LocalAddr() }
+func (c *stdConn) RemoteAddr() net.Addr { return c.c.RemoteAddr() }
 
 // NetConn exposes the socket, so that TLS can run over it.
-func (c stdConn) NetConn() net.Conn { return c.c }
+func (c *stdConn) NetConn() net.Conn { return c.c }
 
 type stdListener struct {
 	l   *net.TCPListener
@@ -89,7 +97,7 @@ func (l stdListener) Accept(ctx context.Context) (anyiort.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return stdConn{c, l.run}, nil
+	return newStdConn(c, l.run), nil
 }
 
 func (l stdListener) Close() error   { return l.l.Close() }
