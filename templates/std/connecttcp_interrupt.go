@@ -18,6 +18,7 @@ type stdInterrupter struct {
 	mu       sync.Mutex
 	ctx      context.Context // watched; nil when no watch is registered
 	stop     func() bool     // ends the watch on ctx
+	watch    uint64          // counts watches, so a late callback of an ended one is ignored
 	inFlight bool            // a call is in the OS
 	fired    bool            // the deadline was moved during that call
 }
@@ -30,8 +31,10 @@ func (i *stdInterrupter) do(ctx context.Context, op func() (int, error)) (int, e
 	i.mu.Lock()
 	if i.ctx != ctx {
 		i.unwatchLocked()
+		i.watch++
+		w := i.watch
 		i.ctx = ctx
-		i.stop = context.AfterFunc(ctx, i.fire)
+		i.stop = context.AfterFunc(ctx, func() { i.fire(w) })
 	}
 	if err := ctx.Err(); err != nil {
 		i.mu.Unlock()
@@ -57,10 +60,14 @@ func (i *stdInterrupter) do(ctx context.Context, op func() (int, error)) (int, e
 	return n, err
 }
 
-// fire is the watch's callback: ctx was cancelled.
-func (i *stdInterrupter) fire() {
+// fire is the callback of watch number w: its ctx was cancelled. A watch
+// ended since (the calls moved to another ctx) has nothing to cut short.
+func (i *stdInterrupter) fire(w uint64) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
+	if w != i.watch || i.ctx == nil {
+		return
+	}
 	if i.inFlight {
 		_ = i.setDeadline(time.Unix(1, 0))
 		i.fired = true
