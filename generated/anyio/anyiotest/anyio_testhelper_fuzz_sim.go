@@ -26,13 +26,14 @@ import (
 // its relatives: see the package documentation.
 func Fuzz(f *testing.F, body func(t *testing.T, ctx context.Context) error, opts ...anyio.RunOption) {
 	f.Helper()
+	caller := callerLine(2)
 	f.Add([]byte{}) // seed 0's schedule; the fuzzer mutates from there
 	f.Fuzz(func(t *testing.T, schedule []byte) {
 		runInBubble(t, func(t *testing.T) {
 			err := anyio.Run(func(ctx context.Context) error { return body(t, ctx) },
 				slices.Concat(opts, []anyio.RunOption{anyio.Backend(anyio.BackendSim), anyio.Seed(0), anyio.SimChoices(schedule)})...)
 			if err != nil {
-				t.Errorf("on sim with this input's schedule (%d choices): %v", len(schedule), err)
+				t.Errorf("%s: on sim with this input's schedule (%d choices): %v", caller, len(schedule), err)
 			}
 		})
 	})
