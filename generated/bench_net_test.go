@@ -165,23 +165,7 @@ func BenchmarkFraming(b *testing.B) {
 // ctx that cannot be cancelled (one that can costs the watch on it).
 func TestNetConnReadAllocatesNothing(t *testing.T) {
 	ctx := context.Background()
-	l, err := anyio.ListenTCP(ctx, "127.0.0.1", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	accepted := make(chan *anyio.SocketStream, 1)
-	go func() {
-		s, _ := l.Accept(ctx)
-		accepted <- s
-	}()
-	c, err := anyio.ConnectTCP(ctx, "127.0.0.1", l.Addr().(*net.TCPAddr).Port)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	s := <-accepted
-	defer s.Close()
+	c, s := stdPair(t)
 	conn := c.NetConn(ctx)
 	buf := make([]byte, 64)
 	payload := make([]byte, 64*1000)

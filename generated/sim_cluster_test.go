@@ -177,6 +177,18 @@ func TestClusterRunHostAddresses(t *testing.T) {
 	})
 }
 
+// faultAt starts a task that, d into the run, logs what and does fault.
+func faultAt(tg *anyio.TaskGroup, log *clusterLog, d time.Duration, what string, fault func()) {
+	tg.StartSoon(func(ctx context.Context) error {
+		if err := anyio.Sleep(ctx, d); err != nil {
+			return err
+		}
+		log.add(ctx, "%s", what)
+		fault()
+		return nil
+	}, anyio.Name("fault: "+what))
+}
+
 // moveOn runs body for at most d and returns its error.
 func moveOn(ctx context.Context, d time.Duration, body func(ctx context.Context) error) error {
 	_, err := anyio.MoveOnAfter(ctx, d, body)
@@ -251,14 +263,7 @@ func TestClusterCrashAndRestart(t *testing.T) {
 					return s2.Close()
 				})
 			})
-			tg.StartSoon(func(ctx context.Context) error {
-				if err := anyio.Sleep(ctx, 6*time.Millisecond); err != nil {
-					return err
-				}
-				log.add(ctx, "crash b")
-				nw.Crash("b")
-				return nil
-			})
+			faultAt(tg, log, 6*time.Millisecond, "crash b", func() { nw.Crash("b") })
 			return nil
 		})
 	}, func(log *clusterLog, err error) error {
@@ -455,14 +460,7 @@ func TestClusterConnectAcrossPartition(t *testing.T) {
 					return s.Close()
 				})
 			})
-			tg.StartSoon(func(ctx context.Context) error {
-				if err := anyio.Sleep(ctx, 20*time.Millisecond); err != nil {
-					return err
-				}
-				log.add(ctx, "heal")
-				nw.Heal("a", "b")
-				return nil
-			})
+			faultAt(tg, log, 20*time.Millisecond, "heal", func() { nw.Heal("a", "b") })
 			return nil
 		})
 	}, func(log *clusterLog, err error) error {
