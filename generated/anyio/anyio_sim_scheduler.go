@@ -131,11 +131,7 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 		}
 		if tm := b.popDueLocked(); tm != nil {
 			if b.tracer != nil {
-				if tm.name == "" {
-					b.traceInstantLocked("timer", "timer")
-				} else {
-					b.traceInstantLocked("net", tm.name)
-				}
+				b.traceTimerLocked(tm)
 			}
 			b.mu.Unlock()
 			b.fire(tm)
@@ -156,15 +152,7 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 				b.mu.Unlock()
 				continue
 			}
-			b.idle = true
-			b.mu.Unlock()
-			select {
-			case <-b.kick:
-			case <-tick:
-			}
-			b.mu.Lock()
-			b.idle = false
-			b.mu.Unlock()
+			b.idleWait(tick)
 			continue
 		}
 		if len(b.fallbacks) > 0 {
@@ -199,16 +187,8 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 		// Inside a bubble that goroutine is in the bubble too: the fake
 		// clock reaches the horizon only once nothing can cancel it.
 		if b.bubble {
-			b.idle = true
-			b.mu.Unlock()
-			select {
-			case <-b.kick:
+			if b.idleWait(tick) {
 				b.mu.Lock()
-				b.idle = false
-				b.mu.Unlock()
-			case <-tick:
-				b.mu.Lock()
-				b.idle = false
 				b.endRunLocked(b.deadlockLocked(0))
 				b.mu.Unlock()
 				return true
@@ -222,16 +202,25 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 			b.mu.Unlock()
 			return true
 		}
-		b.idle = true
-		b.mu.Unlock()
-		select {
-		case <-b.kick:
-		case <-tick:
-		}
-		b.mu.Lock()
-		b.idle = false
-		b.mu.Unlock()
+		b.idleWait(tick)
 	}
+}
+
+// idleWait releases b.mu, which is held on entry, and waits until a kick
+// (something outside the simulation made a task runnable) or a tick. It
+// reports whether the tick came.
+func (b *simBackend) idleWait(tick <-chan time.Time) (ticked bool) {
+	b.idle = true
+	b.mu.Unlock()
+	select {
+	case <-b.kick:
+	case <-tick:
+		ticked = true
+	}
+	b.mu.Lock()
+	b.idle = false
+	b.mu.Unlock()
+	return ticked
 }
 
 // cleanup unwinds, one at a time and in creation order, every task still

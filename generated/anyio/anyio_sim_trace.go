@@ -110,6 +110,16 @@ func (b *simBackend) traceStopLocked(t *simTask) {
 	}
 }
 
+// traceTimerLocked records a timer's firing: a plain timer, or a packet's
+// arrival.
+func (b *simBackend) traceTimerLocked(tm *simTimer) {
+	if tm.name == "" {
+		b.traceInstantLocked("timer", "timer")
+		return
+	}
+	b.traceInstantLocked("net", tm.name)
+}
+
 // traceInstantLocked records an instant on the scheduler's track.
 func (b *simBackend) traceInstantLocked(category, name string) {
 	b.tracer.add(simTraceEvent{ph: 'i', ts: b.traceNowLocked(), name: name, category: category})

@@ -448,18 +448,8 @@ func (w *walker) unlocks(st ast.Stmt, mu, unlock string) bool {
 // a context.Context and returns an error (Now, Rand and the like take one
 // and never wait).
 func mayWait(fn *types.Func) bool {
-	sig := fn.Signature()
-	res := sig.Results()
-	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), types.Universe.Lookup("error").Type()) {
-		return false
-	}
-	params := sig.Params()
-	for i := range params.Len() {
-		if isContext(params.At(i).Type()) {
-			return true
-		}
-	}
-	return false
+	res := fn.Signature().Results()
+	return res.Len() > 0 && types.Identical(res.At(res.Len()-1).Type(), types.Universe.Lookup("error").Type()) && takesContext(fn)
 }
 
 // recvIs reports whether a method's receiver is one of the named types

@@ -22,9 +22,8 @@ type simTraceKey struct{}
 // what it waits on) is a span, and task start and end, timers, packets and
 // faults (crashes, partitions, heals) are instants, all at virtual time.
 // The same seed writes the same bytes. A run that fails also gets the last
-// events, as text, in its error. Off
-// by default, at the cost of one nil check per event; other backends
-// ignore it.
+// events, as text, in its error. Off by default, at the cost of one nil
+// check per event; other backends ignore it.
 func Trace(w io.Writer) anyiort.RunOption {
 	return func(cfg *anyiort.RunConfig) { cfg.Set(simTraceKey{}, w) }
 }
@@ -105,6 +104,16 @@ func (b *simBackend) traceStopLocked(t *simTask) {
 		t.trace = simTaskTrace{since: now, name: "done"}
 		tr.add(simTraceEvent{ph: 'i', tid: t.taskID, ts: now, name: "end", category: "task"})
 	}
+}
+
+// traceTimerLocked records a timer's firing: a plain timer, or a packet's
+// arrival.
+func (b *simBackend) traceTimerLocked(tm *simTimer) {
+	if tm.name == "" {
+		b.traceInstantLocked("timer", "timer")
+		return
+	}
+	b.traceInstantLocked("net", tm.name)
 }
 
 // traceInstantLocked records an instant on the scheduler's track.
