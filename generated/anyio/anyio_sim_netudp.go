@@ -102,6 +102,18 @@ func (b *simBackend) ListenUDP(ctx context.Context, local netip.AddrPort) (anyio
 	return s, nil
 }
 
+// UDPSource is the address a datagram to remote leaves from: the current
+// host's in remote's family (none, if it has none: the socket is then bound
+// on all of the host's), else the loopback address of that family.
+func (b *simBackend) UDPSource(ctx context.Context, remote netip.Addr) (netip.Addr, error) {
+	remote = remote.Unmap()
+	if h := b.currentHost(); h != nil {
+		a, _ := h.addrFor(remote)
+		return a, nil
+	}
+	return simLoopback(remote), nil
+}
+
 // freeUDPPortLocked is freePortLocked for the UDP ports, which are apart
 // from the TCP ones.
 func (n *simNet) freeUDPPortLocked(free func(uint16) bool) (uint16, bool) {

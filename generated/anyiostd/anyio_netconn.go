@@ -63,10 +63,7 @@ func (c *netConn) Read(p []byte) (int, error) {
 
 func (c *netConn) Write(p []byte) (int, error) {
 	return c.do("write", &c.write, func(ctx context.Context) (int, error) {
-		if err := c.s.Send(ctx, p); err != nil {
-			return 0, err
-		}
-		return len(p), nil
+		return c.s.writeGuarded(ctx, p)
 	})
 }
 

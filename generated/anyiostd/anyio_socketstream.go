@@ -35,21 +35,28 @@ func newSocketStream(conn anyiort.Conn) *SocketStream {
 // ErrBusyResource while another Send on s is under way, or ctx's
 // error.
 func (s *SocketStream) Send(ctx context.Context, data []byte) error {
+	_, err := s.writeGuarded(ctx, data)
+	return err
+}
+
+// writeGuarded sends data under the send guard and says how much of it went
+// out, for NetConn, whose Write must report a short write exactly.
+func (s *SocketStream) writeGuarded(ctx context.Context, data []byte) (int, error) {
 	if s.closed.Load() {
-		return ErrClosedResource
+		return 0, ErrClosedResource
 	}
 	exit, err := s.sending.Enter()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer exit()
 	// Every Send is a scheduling point, as in AnyIO: on a simulated
 	// backend, a peer's reset or another task gets its turn here.
 	if err := schedulingPoint(ctx); err != nil {
-		return err
+		return 0, err
 	}
-	_, err = s.conn.Write(ctx, data)
-	return s.mapErr(ctx, err)
+	n, err := s.conn.Write(ctx, data)
+	return n, s.mapErr(ctx, err)
 }
 
 // Receive returns at least one and at most maxBytes bytes; a maxBytes

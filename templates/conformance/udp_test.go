@@ -218,6 +218,37 @@ func TestConnectedUDPSocketSendReceive(t *testing.T) {
 	})
 }
 
+// A connected socket made with no local host is bound where its datagrams
+// come from, as connect(2) binds one: its LocalAddr is the source its peer
+// sees, not a wildcard (issue 17, defect 4).
+func TestConnectedUDPSocketLocalAddrIsItsSource(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		for _, host := range []string{"127.0.0.1", "::1"} {
+			server, err := anyio.CreateUDPSocket(ctx, host, 0)
+			if err != nil {
+				return err
+			}
+			defer server.Close()
+			client, err := anyio.CreateConnectedUDPSocket(ctx, host, int(confUDPAddr(t, server.LocalAddr()).Port()))
+			if err != nil {
+				return err
+			}
+			defer client.Close()
+			if err := client.Send(ctx, []byte("hello")); err != nil {
+				return err
+			}
+			_, from, err := server.Receive(ctx)
+			if err != nil {
+				return err
+			}
+			if local := confUDPAddr(t, client.LocalAddr()); local != from {
+				t.Errorf("connected to %s: LocalAddr = %v, but its datagram came from %v", host, local, from)
+			}
+		}
+		return nil
+	})
+}
+
 // AnyIO TestConnectedUDPSocket::test_close_during_receive and
 // test_receive_after_close.
 func TestConnectedUDPSocketClose(t *testing.T) {

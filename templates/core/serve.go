@@ -67,6 +67,11 @@ func (l *TCPListener) Serve(ctx context.Context, handler func(ctx context.Contex
 	switch {
 	case err != nil:
 		return err // a handler's failure, or a panic's cancellation
+	case acceptErr != nil && !isCancellationOnly(acceptErr):
+		// The listener failed or was closed: that is Serve's answer even
+		// when ctx was cancelled right after (AnyIO's
+		// test_close_from_other_task).
+		return acceptErr
 	case ctx.Err() != nil:
 		return ctx.Err()
 	}
@@ -104,7 +109,16 @@ func (l *TCPListener) serveOne(ctx context.Context, conn anyiort.Conn, handler f
 	}
 	s := newSocketStream(conn)
 	defer s.Close()
+	returned := false
+	defer func() {
+		if !returned {
+			// The handler panicked: the server stops as for an error, and
+			// the panic goes on up to the task group, which raises it.
+			accepting.Cancel()
+		}
+	}()
 	err := handler(ctx, s)
+	returned = true
 	if err == nil || isCancellationOnly(err) {
 		return err
 	}

@@ -119,6 +119,14 @@ func (u *UDPSocket) Close() error {
 	return u.pc.Close()
 }
 
+// udpSourcer is the optional contract of a backend that can say which of
+// its addresses a datagram to remote leaves from. Only this package's
+// backends implement it; a socket on another copy's backend is bound on
+// every address instead.
+type udpSourcer interface {
+	UDPSource(ctx context.Context, remote netip.Addr) (netip.Addr, error)
+}
+
 // ConnectedUDPSocket is a datagram socket that talks to one peer.
 type ConnectedUDPSocket struct {
 	u      *UDPSocket
@@ -150,6 +158,12 @@ func CreateConnectedUDPSocket(ctx context.Context, remoteHost string, remotePort
 			return nil, err
 		}
 		local = localFor(locals, remote.Addr())
+	} else if src, ok := backendOf(ctx).(udpSourcer); ok {
+		// Bound where its datagrams come from, as connect(2) binds a
+		// socket, so that LocalAddr is what the peer sees.
+		if local, err = src.UDPSource(ctx, remote.Addr()); err != nil {
+			return nil, fmt.Errorf("anyio: UDP socket to %s: %w", udpHostPort(remote), err)
+		}
 	}
 	u, err := bindUDP(ctx, netip.AddrPortFrom(local, 0))
 	if err != nil {

@@ -23,6 +23,17 @@ func (b stdBackend) ListenUDP(ctx context.Context, local netip.AddrPort) (anyior
 	return stdPacketConn{pc.(*net.UDPConn), b.run}, nil
 }
 
+// UDPSource asks the OS which address a datagram to remote leaves from:
+// connecting a UDP socket sends nothing, but routes it.
+func (b stdBackend) UDPSource(ctx context.Context, remote netip.Addr) (netip.Addr, error) {
+	c, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(remote, 9)))
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap(), nil
+}
+
 // stdPacketConn is an OS datagram socket; a cancelled ctx interrupts it
 // through deadlines.
 type stdPacketConn struct {
