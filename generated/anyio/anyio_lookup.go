@@ -10,8 +10,8 @@ import (
 )
 
 // LookupHost resolves host with the backend's resolver (on sim, the
-// SimNetwork's DNS, in no virtual time). An IP literal resolves to
-// itself; IPv4 addresses come unmapped.
+// SimNetwork's DNS, in no virtual time). An IP literal resolves to itself;
+// IPv4 addresses come unmapped.
 func LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -20,23 +20,22 @@ func Backend(name string) RunOption {
 	return func(c *anyiort.RunConfig) { c.Backend = name }
 }
 
-// Run runs main on the selected backend (BackendStd by default) and
-// returns main's error. An unknown backend name makes Run return an
-// error that names the backends compiled into this package. main runs
-// as the run's task 1 (see CurrentTask).
+// Run runs main on the selected backend (BackendStd by default) and returns
+// main's error. An unknown backend name makes Run return an error that names
+// the backends compiled into this package. main runs as the run's task 1
+// (see CurrentTask).
 //
-// On a simulated backend, a run in which every task is blocked and no
-// timer is pending returns an error matching ErrDeadlock; it never
-// hangs. Only what goes through this package is simulated: inside a
-// simulated run, wait with its functions (Sleep, streams, task
-// groups, ...) and start tasks with a TaskGroup, never with a raw
-// channel, a sync.Mutex held across a wait, time.Sleep, a bare go
-// statement or the OS network. The simulator cannot see those: a
-// task blocked in one stops the run until the misuse watchdog ends
-// it with a report naming the task. A deadline on the wall clock
-// (context.WithTimeout, WithDeadline) that reaches a call of this
-// package is refused with an error naming it: use FailAfter,
-// MoveOnAfter or a CancelScope's Deadline, which keep the run's clock.
+// On a simulated backend, a run in which every task is blocked and no timer
+// is pending returns an error matching ErrDeadlock; it never hangs. Only
+// what goes through this package is simulated: inside a simulated run, wait
+// with its functions (Sleep, streams, task groups, ...) and start tasks with
+// a TaskGroup, never with a raw channel, a sync.Mutex held across a wait,
+// time.Sleep, a bare go statement or the OS network. The simulator cannot
+// see those: a task blocked in one stops the run until the misuse watchdog
+// ends it with a report naming the task. A deadline on the wall clock
+// (context.WithTimeout, WithDeadline) that reaches a call of this package is
+// refused with an error naming it: use a CancelScope's Deadline, FailAfter
+// or MoveOnAfter, which keep the run's clock.
 func Run(main func(ctx context.Context) error, opts ...RunOption) error {
 	cfg := anyiort.RunConfig{Backend: BackendStd, ForRun: true}
 	for _, opt := range opts {

@@ -133,13 +133,12 @@ func (s *CancelScope) Cancel() {
 }
 
 // CancelWithCause cancels the scope as Cancel does, and records why:
-// context.Cause of the scope's context, and of every context inside
-// it, then reports cause (a nil cause: context.Canceled). Only the
-// first cancellation counts. context.Cause also works after Cancel
-// (context.Canceled), after the scope's own deadline (an error that
-// names the deadline, such as FailAfter's, and matches
-// context.DeadlineExceeded) and after an outer cancellation (the
-// outer context's cause).
+// context.Cause of the scope's context, and of every context inside it, then
+// reports cause (a nil cause: context.Canceled). Only the first cancellation
+// counts. context.Cause also works after Cancel (context.Canceled), after
+// the scope's own deadline (an error that names the deadline, such as
+// FailAfter's, and matches context.DeadlineExceeded) and after an outer
+// cancellation (the outer context's cause).
 func (s *CancelScope) CancelWithCause(cause error) {
 	if cause == nil {
 		cause = context.Canceled

@@ -30,16 +30,15 @@ type simHost struct {
 	w       anyiort.Waiter
 }
 
-// RunHost runs main as host name, a name given to the SimNetwork's
-// AddHost, in a task of its own, and returns main's error, or an
-// error matching ErrHostCrashed as soon as SimNetwork.Crash(name) is
-// called: main's tasks are then never scheduled again (they are
-// unwound once the run is over). Inside it, ListenTCP and
-// CreateUDPSocket with host "" bind the host's addresses, and
-// connections leave from its address of the target's family; every
-// task it starts runs on the host too. Outside any RunHost, code runs
-// on the host "localhost". A restart is a new RunHost. It needs a run
-// on the sim backend.
+// RunHost runs main as host name, a name given to the SimNetwork's AddHost,
+// in a task of its own, and returns main's error, or an error matching
+// ErrHostCrashed as soon as SimNetwork.Crash(name) is called: main's tasks
+// are then never scheduled again (they are unwound once the run is over).
+// Inside it, ListenTCP and CreateUDPSocket with host "" bind the host's
+// addresses, connections leave from its address of the target's family, and
+// every task it starts runs on the host too. Outside any RunHost, code runs
+// on the host "localhost". A restart is a new RunHost. It needs a run on the
+// sim backend.
 func RunHost(ctx context.Context, name string, main func(ctx context.Context) error) error {
 	b, ok := anyiort.FromContext(ctx).(*simBackend)
 	if !ok {

@@ -59,16 +59,15 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 }
 
 // SimWatchdog sets how long, in wall time, a task of a sim run may go
-// without reaching a scheduling point before the run ends with a
-// report naming it and where it is stuck (default 5 s). A task that
-// long outside the simulator is blocked on something it cannot see: a
-// raw channel, a sync.Mutex, time.Sleep, the OS network. The period
-// counts from the task's last scheduling point, so the same block
-// fails the same way on every run; time spent in ToThread does not
-// count. Inside a testing/synctest bubble (every sim run of
-// anyiotest), time.Sleep is a wait on the run's clock, a raw channel
-// that nothing can ever send on is reported at once, and the period
-// applies to the rest (a sync.Mutex, a system call), watched from
+// without reaching a scheduling point before the run ends with a report
+// naming it and where it is stuck (default 5 s). A task that long outside
+// the simulator is blocked on something it cannot see: a raw channel, a
+// sync.Mutex, time.Sleep, the OS network. The period counts from the task's
+// last scheduling point, so the same block fails the same way on every run;
+// time spent in ToThread does not count. Inside a testing/synctest bubble
+// (every sim run of anyiotest), time.Sleep is a wait on the run's clock, a
+// raw channel that nothing can ever send on is reported at once, and the
+// period applies to the rest (a sync.Mutex, a system call), watched from
 // outside the bubble. Other backends ignore it.
 func SimWatchdog(d time.Duration) RunOption {
 	return func(cfg *anyiort.RunConfig) { cfg.Set(simWatchdogKey{}, d) }

@@ -11,11 +11,11 @@ import (
 )
 
 // SimNetwork is the in-memory network of the sim backend: its DNS, its
-// one-way latency and its black holes. Configure it before the run that
-// uses it. On it, ListenTCP on any address claims that address; a
-// connect to an address where nothing listens is refused after one
-// round trip; a connect to a black-holed address hangs until cancelled.
-// Name resolution takes no virtual time.
+// one-way latency and its black holes. Configure it before the run that uses
+// it. On it, ListenTCP on any address claims that address; a connect to an
+// address where nothing listens is refused after one round trip; a connect
+// to a black-holed address hangs until cancelled. Resolving a name takes no
+// virtual time.
 type SimNetwork struct {
 	mu        sync.Mutex
 	hosts     map[string][]netip.Addr // by lower-case name without the final dot

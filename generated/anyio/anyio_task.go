@@ -11,12 +11,12 @@ import (
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
-// TaskInfo identifies a task: ID is unique within the run and the
-// run's main task is 1; ParentID is the task that owns the task's
-// group (for Start, the caller until Started), 0 for the main task;
-// Name is the Name given, or, when none was, the task function's name
-// on a simulated backend and "" on std. It is shared by every
-// generated copy, so a task keeps its identity across them.
+// TaskInfo identifies a task: ID is unique within the run and the run's main
+// task is 1; ParentID is the task that owns the task's group (for Start, the
+// caller until Started), 0 for the main task; TaskInfo.Name is the name the
+// task was started with (see Name), or, when none was given, the task
+// function's name on a simulated backend and "" on std. It is shared by
+// every generated copy, so a task keeps its identity across them.
 type TaskInfo = anyiort.TaskInfo
 
 // CurrentTask returns the identity of the task whose context ctx is,

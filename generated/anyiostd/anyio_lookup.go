@@ -9,9 +9,8 @@ import (
 	"net/netip"
 )
 
-// LookupHost resolves host with the backend's resolver (on sim, the
-// SimNetwork's DNS, in no virtual time). An IP literal resolves to
-// itself; IPv4 addresses come unmapped.
+// LookupHost resolves host with the backend's resolver. An IP literal
+// resolves to itself; IPv4 addresses come unmapped.
 func LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

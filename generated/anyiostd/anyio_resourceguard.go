@@ -6,10 +6,10 @@ package anyiostd
 import "sync/atomic"
 
 // ResourceGuard keeps two tasks from doing the same operation on one
-// resource at once: the second gets an error matching
-// ErrBusyResource instead of interleaving with the first, as AnyIO's
-// ResourceGuard does. SocketStream guards its Sends ("writing to")
-// and Receives ("reading from") with it, TCPListener its Accepts.
+// resource at once: the second gets an error matching ErrBusyResource
+// instead of interleaving with the first, as AnyIO's ResourceGuard does.
+// SocketStream guards its Sends ("writing to") and Receives ("reading from")
+// with it, TCPListener its Accepts.
 type ResourceGuard struct {
 	busy atomic.Bool
 	err  error // made once, so Enter allocates nothing

@@ -3,7 +3,7 @@
 
 package anyiostd
 
-// Unbounded is the size of what has no limit: the buffer of a memory
-// object stream whose Send never waits, the tokens of a
-// CapacityLimiter that never makes a task wait.
+// Unbounded is the size of what has no limit: the buffer of a memory object
+// stream whose Send never waits, the tokens of a CapacityLimiter that never
+// makes a task wait.
 const Unbounded = -1

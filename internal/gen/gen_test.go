@@ -3,10 +3,14 @@ package gen_test
 import (
 	"bytes"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -220,9 +224,9 @@ func TestSimulatorLimitsAreDocumentedWithoutPackageDoc(t *testing.T) {
 	}
 	for file, phrase := range map[string]string{
 		"anyio_run.go": "Only what goes through this package is simulated",
-		"anyio.go":     "Only waits through\n\t// this package are simulated",
+		"anyio.go":     "Only waits through this package are simulated",
 	} {
-		if !strings.Contains(string(files[file]), phrase) {
+		if !strings.Contains(commentText(files[file]), phrase) {
 			t.Errorf("%s does not say %q", file, phrase)
 		}
 	}
@@ -233,4 +237,118 @@ func TestSimulatorLimitsAreDocumentedWithoutPackageDoc(t *testing.T) {
 	if strings.Contains(string(std["anyio.go"]), "BackendSim") {
 		t.Errorf("a -backends std copy mentions BackendSim")
 	}
+}
+
+// A narrowed copy's docs name only what the copy declares (issue 17,
+// defect 5): every primitive alone, on each set of backends, renders its
+// docs without naming API it lacks. Generate refuses a doc that would.
+func TestNarrowedCopyDocumentsOnlyWhatItDeclares(t *testing.T) {
+	g := defaultGenerator(t)
+	for _, backends := range [][]string{{"std"}, {"std", "sim"}} {
+		for _, p := range append(g.Spec.PrimitiveNames(), "") {
+			opts := gen.Options{Backends: backends}
+			if p != "" {
+				opts.Primitives = []string{p}
+			}
+			if _, err := g.Generate(opts); err != nil {
+				t.Errorf("-backends %s -primitives %s: %v", strings.Join(backends, ","), p, err)
+			}
+		}
+	}
+}
+
+// A spec doc that names what a narrowed copy lacks is refused, naming the
+// doc's place in the spec and the name.
+func TestDocNamingWhatTheCopyLacksIsRefused(t *testing.T) {
+	data, err := anyiogen.Sources.ReadFile(anyiogen.DefaultSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Replace(data, []byte("ErrWouldBlock is returned by a nowait operation"), []byte("ErrWouldBlock is returned by ConnectTCP and a nowait operation"), 1)
+	s, err := spec.Parse("bad.yaml", bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gen.Generator{Spec: s, Sources: anyiogen.Sources}
+	_, err = g.Generate(gen.Options{Primitives: []string{"taskgroup"}})
+	if err == nil || !regexp.MustCompile(`^bad\.yaml:\d+:\d+: the doc of ErrWouldBlock names ConnectTCP`).MatchString(err.Error()) {
+		t.Errorf("Generate with a sentinel doc naming ConnectTCP, narrowed to taskgroup: %v, want an error at the doc naming ConnectTCP", err)
+	}
+	if _, err := g.Generate(gen.Options{}); err != nil {
+		t.Errorf("the same spec, whole: %v", err)
+	}
+}
+
+// The suite emitted into a narrowed copy keeps what can run there and
+// nothing else: no file whose tests all went, no comment left over a
+// declaration that went, no citation of a document the user's package does
+// not have (issue 17, defect 5).
+func TestNarrowedSuiteCarriesNothingStale(t *testing.T) {
+	files, err := defaultGenerator(t).Generate(gen.Options{Backends: []string{"std"}, Primitives: []string{"taskgroup"}, Tests: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, gone := range []string{"anyio_conformance_connecttcp_test.go", "anyio_conformance_udp_test.go", "anyio_conformance_protocols_test.go"} {
+		if files[gone] != nil {
+			t.Errorf("%s is emitted into a copy without its primitive", gone)
+		}
+	}
+	for name, src := range files {
+		if bytes.Contains(src, []byte("API.md")) {
+			t.Errorf("%s cites API.md", name)
+		}
+		if source, ok := strings.CutPrefix(name, "anyio_conformance_"); ok {
+			tmpl, err := anyiogen.Sources.ReadFile("templates/conformance/" + source)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := floatingComments(t, tmpl)
+			for _, c := range floatingComments(t, src) {
+				if !slices.Contains(want, c) {
+					t.Errorf("%s: a comment stands over nothing: %q", name, c)
+				}
+			}
+		}
+	}
+}
+
+// floatingComments lists the comments of a Go file that neither document a
+// declaration nor sit inside one.
+func floatingComments(t *testing.T, src []byte) []string {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", src, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range f.Comments {
+		if c.End() < f.Package {
+			continue // the header and the file's own doc
+		}
+		inside := slices.ContainsFunc(f.Decls, func(d ast.Decl) bool {
+			start := d.Pos()
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Doc != nil {
+					start = d.Doc.Pos()
+				}
+			case *ast.GenDecl:
+				if d.Doc != nil {
+					start = d.Doc.Pos()
+				}
+			}
+			return start <= c.Pos() && c.End() <= d.End()
+		})
+		if !inside {
+			out = append(out, c.Text())
+		}
+	}
+	return out
+}
+
+// commentText is src with its comment lines run together, as go doc
+// refills them.
+func commentText(src []byte) string {
+	return regexp.MustCompile(`\n\s*// ?`).ReplaceAllString(string(src), " ")
 }

@@ -55,13 +55,16 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 
 	// 2. Check them against the spec: declarations and backend contracts.
 	aliases := runtimeAliases(s)
+	cd := newCopyDocs(s, sel)
 	docs := map[string]string{}
 	coreIndex := topDecls(coreFiles)
 	for _, p := range sel.primitives {
 		if err := checkDecls(s, "primitive "+p.Name, p.Declares, coreIndex, nil); err != nil {
 			return nil, err
 		}
-		addDocs(docs, p.Declares)
+		if err := addDocs(docs, cd, p.Declares); err != nil {
+			return nil, err
+		}
 	}
 	contracts, err := contractMethods(g.Sources, s.Runtime)
 	if err != nil {
@@ -74,7 +77,9 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 		if err := checkContracts(s, b, sel, backendFiles[b.Name], contracts); err != nil {
 			return nil, err
 		}
-		addDocs(docs, b.Declares)
+		if err := addDocs(docs, cd, b.Declares); err != nil {
+			return nil, err
+		}
 	}
 
 	if err := checkGlue(s, sel, stubs, backendFiles, topLevelNames(rt)); err != nil {
@@ -84,7 +89,10 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 	// 3. Render: the glue, then every template under its output name.
 	rw := &rewriter{pkg: sel.pkg, rtName: s.Runtime.Name, rtPath: s.Runtime.Import, apiPath: g.APIPath, standalone: opts.Standalone, aliases: runtimeAliases(s)}
 	out := map[string][]byte{}
-	if out["anyio.go"], err = glue(s, sel, opts); err != nil {
+	if out["anyio.go"], err = glue(s, sel, opts, cd); err != nil {
+		return nil, err
+	}
+	if err := cd.err(); err != nil {
 		return nil, err
 	}
 	var emit []*templateFile
@@ -108,7 +116,11 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 			}
 		}
 		rw.dropTests = testsToDrop(suite, emittedAPI(s, sel, emit))
-		emit = append(emit, suite...)
+		for _, tf := range suite {
+			if !droppedWhole(tf, rw.dropTests) {
+				emit = append(emit, tf)
+			}
+		}
 	}
 	for _, tf := range emit {
 		name := outputName(tf)
@@ -164,10 +176,16 @@ func selectAdapters(files []*templateFile, s *spec.Spec, sel *selection) []*temp
 	return out
 }
 
-func addDocs(docs map[string]string, decls []spec.Decl) {
+// addDocs adds each declaration's doc, as this copy has it.
+func addDocs(docs map[string]string, cd *copyDocs, decls []spec.Decl) error {
 	for _, d := range decls {
-		docs[d.Name] = d.Doc
+		doc, err := cd.render(d.Pos, d.Name, d.Doc)
+		if err != nil {
+			return err
+		}
+		docs[d.Name] = doc
 	}
+	return nil
 }
 
 func topLevelNames(files []*templateFile) map[string]bool {

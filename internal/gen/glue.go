@@ -14,7 +14,7 @@ import (
 // the guard on the runtime's version, the backend names, the sentinels and
 // the backend registry. Everything in it varies with the spec and the
 // options; nothing else in the package does.
-func glue(s *spec.Spec, sel *selection, opts Options) ([]byte, error) {
+func glue(s *spec.Spec, sel *selection, opts Options, cd *copyDocs) ([]byte, error) {
 	standalone := opts.Standalone
 	rt := func(name string) *jen.Statement {
 		if standalone {
@@ -26,7 +26,9 @@ func glue(s *spec.Spec, sel *selection, opts Options) ([]byte, error) {
 	f.ImportAlias(s.Runtime.Import, s.Runtime.Name)
 	f.HeaderComment(Header[len("// "):])
 	if !opts.NoPackageDoc {
-		packageDoc(f, s, sel)
+		if err := packageDoc(f, s, sel, cd); err != nil {
+			return nil, err
+		}
 	}
 
 	f.Comment("A mismatched shared runtime fails to compile here, by name.")
@@ -36,7 +38,11 @@ func glue(s *spec.Spec, sel *selection, opts Options) ([]byte, error) {
 	var consts []jen.Code
 	var def *spec.Backend
 	for _, b := range sel.backends {
-		consts = append(consts, comments(b.Doc)...)
+		doc, err := cd.render(b.Pos, b.Const, b.Doc)
+		if err != nil {
+			return nil, err
+		}
+		consts = append(consts, comments(doc)...)
 		consts = append(consts, jen.Id(b.Const).Op("=").Lit(b.Name))
 		if b.Default {
 			def = b
@@ -47,7 +53,11 @@ func glue(s *spec.Spec, sel *selection, opts Options) ([]byte, error) {
 
 	var vars []jen.Code
 	for _, e := range s.Sentinels {
-		vars = append(vars, comments(e.Doc)...)
+		doc, err := cd.render(e.Pos, e.Name, e.Doc)
+		if err != nil {
+			return nil, err
+		}
+		vars = append(vars, comments(doc)...)
 		vars = append(vars, jen.Id(e.Name).Op("=").Add(rt(e.Name)))
 	}
 	f.Var().Defs(vars...)
@@ -90,8 +100,11 @@ func docLines(doc string) []string {
 
 // packageDoc writes the spec's package doc, naming the package it documents
 // whatever -pkg chose, and the paragraph of each emitted backend.
-func packageDoc(f *jen.File, s *spec.Spec, sel *selection) {
-	doc := s.Doc
+func packageDoc(f *jen.File, s *spec.Spec, sel *selection, cd *copyDocs) error {
+	doc, err := cd.render(s.DocPos, "the package", s.Doc)
+	if err != nil {
+		return err
+	}
 	if rest, ok := strings.CutPrefix(doc, "Package "+s.Package+" "); ok {
 		doc = "Package " + sel.pkg + " " + rest
 	}
@@ -99,11 +112,17 @@ func packageDoc(f *jen.File, s *spec.Spec, sel *selection) {
 		f.PackageComment(line)
 	}
 	for _, b := range sel.backends {
-		if b.PackageDoc != "" {
-			f.PackageComment("")
-			for _, line := range docLines(b.PackageDoc) {
-				f.PackageComment(line)
-			}
+		if b.PackageDoc == "" {
+			continue
+		}
+		doc, err := cd.render(b.Pos, "the package, backend "+b.Name, b.PackageDoc)
+		if err != nil {
+			return err
+		}
+		f.PackageComment("")
+		for _, line := range docLines(doc) {
+			f.PackageComment(line)
 		}
 	}
+	return nil
 }

@@ -3,6 +3,7 @@ package gen
 import (
 	"go/ast"
 	"go/token"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,7 +45,7 @@ func testsToDrop(tests []*templateFile, api map[string]bool) map[string]bool {
 				return true
 			})
 			for _, n := range names {
-				uses[n] = refs
+				uses[n] = append(uses[n], refs...)
 				if missing {
 					drop[n] = true
 				}
@@ -65,21 +66,70 @@ func testsToDrop(tests []*templateFile, api map[string]bool) map[string]bool {
 			}
 		}
 	}
+	dropUnreached(tests, uses, drop)
 	return drop
+}
+
+// dropUnreached adds to drop the helpers that no kept test, fuzz target,
+// benchmark, example or init reaches: a helper of dropped tests only would
+// be dead code in the user's package, which linters report.
+func dropUnreached(tests []*templateFile, uses map[string][]string, drop map[string]bool) {
+	reached := map[string]bool{}
+	var visit func(n string)
+	visit = func(n string) {
+		if reached[n] || drop[n] {
+			return
+		}
+		reached[n] = true
+		for _, r := range uses[n] {
+			visit(r)
+		}
+		for m := range uses { // the methods of a type in use
+			if strings.HasPrefix(m, n+".") {
+				visit(m)
+			}
+		}
+	}
+	for n := range uses {
+		for _, root := range []string{"Test", "Fuzz", "Benchmark", "Example"} {
+			if strings.HasPrefix(n, root) && !strings.Contains(n, ".") {
+				visit(n)
+			}
+		}
+		if n == "init" || n == "_" {
+			visit(n)
+		}
+	}
+	for _, tf := range tests {
+		for _, d := range tf.ast.Decls {
+			names := declNames(d)
+			if len(names) > 0 && !slices.ContainsFunc(names, func(n string) bool { return reached[n] }) {
+				drop[names[0]] = true
+			}
+		}
+	}
 }
 
 // dropDecls removes the named declarations from f, then the imports that
 // nothing uses any more.
 func dropDecls(fset *token.FileSet, f *ast.File, drop map[string]bool) {
 	kept := f.Decls[:0]
+	var gone []ast.Node // what the dropped declarations span, their docs included
 	for _, d := range f.Decls {
-		names := declNames(d)
-		if len(names) > 0 && drop[names[0]] {
+		if dropped(d, drop) {
+			gone = append(gone, d)
+			if doc := docOf(d); doc != nil {
+				gone = append(gone, doc)
+			}
 			continue
 		}
 		kept = append(kept, d)
 	}
 	f.Decls = kept
+	// Their comments go with them, rather than stand over nothing.
+	f.Comments = slices.DeleteFunc(f.Comments, func(c *ast.CommentGroup) bool {
+		return slices.ContainsFunc(gone, func(n ast.Node) bool { return n.Pos() <= c.Pos() && c.End() <= n.End() })
+	})
 	used := map[string]bool{}
 	ast.Inspect(f, func(n ast.Node) bool {
 		if sel, ok := n.(*ast.SelectorExpr); ok {
@@ -96,6 +146,25 @@ func dropDecls(fset *token.FileSet, f *ast.File, drop map[string]bool) {
 		}
 	}
 	dropEmptyImports(f)
+}
+
+func dropped(d ast.Decl, drop map[string]bool) bool {
+	names := declNames(d)
+	return len(names) > 0 && drop[names[0]]
+}
+
+// droppedWhole reports whether every declaration of a conformance file is
+// dropped: then the file is not emitted at all.
+func droppedWhole(tf *templateFile, drop map[string]bool) bool {
+	for _, d := range tf.ast.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+			continue
+		}
+		if !dropped(d, drop) {
+			return false
+		}
+	}
+	return true
 }
 
 // localName is the name a file refers to an import by: its own name, or

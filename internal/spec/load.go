@@ -148,6 +148,9 @@ func (r *reader) top(n *yaml.Node) {
 		s.pkgPos = pos(p)
 	}
 	s.Doc = r.str(f["doc"], "doc")
+	if d := f["doc"]; d != nil {
+		s.DocPos = pos(d)
+	}
 	if rt := f["runtime"]; rt != nil {
 		rf := r.fields(rt, "runtime", "import", "name")
 		r.require(rt, rf, "runtime", "import", "name")

@@ -14,6 +14,7 @@ type Spec struct {
 	File       string // the name errors use
 	Package    string // the default package name
 	Doc        string // the package documentation
+	DocPos     Pos    // where Doc is written
 	Runtime    Runtime
 	Backends   []Backend
 	Sentinels  []Sentinel

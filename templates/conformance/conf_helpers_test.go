@@ -1,7 +1,7 @@
 // Package conformance is the conformance suite of the portable API that
-// anyiogen generates: every test states one sentence of the contract (API.md,
-// and AnyIO or Trio where the contract is silent) and checks it on every
-// backend compiled into the package.
+// anyiogen generates: every test states one sentence of the contract (the
+// package's documentation, and AnyIO or Trio where it is silent) and checks
+// it on every backend compiled into the package.
 //
 // The generator emits these files into a user's package, rewriting the
 // qualifier "anyio." away, so every top-level name of the suite starts with
@@ -146,7 +146,8 @@ func confSkip(format string, args ...any) error {
 	return &confSkipError{reason: fmt.Sprintf(format, args...)}
 }
 
-// confIsCancellation reports whether err is a cancellation as API.md defines it.
+// confIsCancellation reports whether err is a cancellation as the package
+// defines it: errors.Is it context.Canceled or context.DeadlineExceeded.
 func confIsCancellation(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -1,7 +1,8 @@
 package conformance
 
-// Behaviours of API.md that the rest of the suite left unchecked, or checked
-// only on one backend: each test cites the sentence it holds the package to.
+// Behaviours of the package's contract that the rest of the suite left
+// unchecked, or checked only on one backend: each test cites the sentence it
+// holds the package to.
 
 import (
 	"context"
