@@ -417,6 +417,33 @@ func TestSimSendBlocksUntilPeerReads(t *testing.T) {
 	}
 }
 
+// "A sim run's output is a function of its seed": the refusal of a
+// wall-clock deadline says the same words on every run of a seed, for a
+// wait and for a scope (issue 17, defect 6: its text held the deadline's
+// wall-clock time).
+func TestSimWallClockDeadlineErrorIsTheSameOnEveryRun(t *testing.T) {
+	t.Parallel()
+	refusals := func() string {
+		var got []string
+		err := simRun(t, func(ctx context.Context) error {
+			wall, cancel := context.WithTimeout(ctx, time.Hour)
+			defer cancel()
+			got = append(got, fmt.Sprint(anyio.Sleep(wall, time.Minute)))
+			got = append(got, fmt.Sprint(anyio.FailAfter(wall, time.Second, func(ctx context.Context) error { return nil })))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(got, "\n")
+	}
+	first := refusals()
+	time.Sleep(2 * time.Millisecond) // the wall clock moves on between the runs
+	if again := refusals(); again != first {
+		t.Errorf("two runs of one seed refused a wall-clock deadline in different words:\n%s\nthen\n%s", first, again)
+	}
+}
+
 // "outside a test, a sim run that meets a deadline from the wall clock (a
 // context.WithTimeout ctx passed to a call of this package) gets an error
 // that names it instead of silently ignoring it: that call returns it".
