@@ -8,8 +8,10 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/types/typeutil"
 )
 
@@ -48,22 +50,51 @@ func (w *walker) add(analyzer string, n ast.Node, msg string, fixes ...analysis.
 	w.found = append(w.found, Finding{Analyzer: analyzer, Pos: n.Pos(), End: n.End(), Message: msg, Fixes: fixes})
 }
 
-// gen is the name to give the generated package in a message: the one
-// the region was handed to, or any the file imports.
+// gen is the name to give the generated package in a message: the API
+// copy the region was handed to, or the one a test helper it was handed to
+// wraps, or any the file imports; as the file names it where it imports it.
 func (w *walker) gen() string {
-	if w.r.handedTo != nil {
-		if q, ok := w.importName(w.r.handedTo); ok && q != "" {
+	if pkg := w.apiPkg(); pkg != nil {
+		if q, ok := w.importName(pkg); ok && q != "" {
 			return q
 		}
+		return pkg.Name()
+	}
+	return "anyio"
+}
+
+// apiPkg is the generated package whose functions a message or fix should
+// name: one that declares Sleep (every copy does; a test helper does not).
+func (w *walker) apiPkg() *types.Package {
+	var candidates []*types.Package
+	if w.r.handedTo != nil {
+		candidates = append(candidates, w.r.handedTo)
 	}
 	for _, imp := range w.r.file.Imports {
 		if pkg := w.importedPkg(imp); pkg != nil && w.s.isGeneratedPkg(pkg) {
-			if q, ok := w.importName(pkg); ok && q != "" {
-				return q
+			candidates = append(candidates, pkg)
+		}
+	}
+	if w.r.handedTo != nil { // what a helper wraps, though this file may not import it
+		for _, pkg := range w.r.handedTo.Imports() {
+			if w.s.isGeneratedPkg(pkg) {
+				candidates = append(candidates, pkg)
 			}
 		}
 	}
-	return "anyio"
+	for _, pkg := range candidates {
+		if _, ok := pkg.Scope().Lookup("Sleep").(*types.Func); ok {
+			return pkg
+		}
+	}
+	return nil
+}
+
+// inBubble reports whether the region is a body handed to a test helper,
+// which runs it on sim inside a testing/synctest bubble: there the time
+// and context packages follow the run's virtual clock.
+func (w *walker) inBubble() bool {
+	return w.r.handedTo != nil && w.s.isHelperPkg(w.r.handedTo)
 }
 
 // qualifier is how code at pos names the generated function name, say
@@ -283,13 +314,20 @@ func (w *walker) call(call *ast.CallExpr) bool {
 	case path == "time" && recv == nil && slices.Contains(sleepFuncs, name):
 		w.sleep(call, name)
 	case path == "time" && recv == nil && slices.Contains(nowFuncs, name):
-		w.now(call, name)
+		if !w.inBubble() {
+			w.now(call, name)
+		}
 	case path == "context" && recv == nil && slices.Contains(deadlineFuncs, name):
+		if w.inBubble() {
+			break // the bubble's clock is the run's: the deadline is kept
+		}
 		w.add("deadline", call, fmt.Sprintf("context.%s %s sets a deadline on the wall clock, which a simulated run cannot keep; use %s.FailAfter, %s.MoveOnAfter or a CancelScope's Deadline, on the run's clock", name, regionInsideRun, w.gen(), w.gen()))
 	case (path == "math/rand" || path == "math/rand/v2") && recv == nil && !slices.Contains(randNotDraws, name):
 		w.globalRand(call, path, name)
 	case path == "testing" && recv != nil && slices.Contains(fatalMethods, name):
 		w.add("fatal", call, fmt.Sprintf("%s %s ends the calling goroutine, a task of the run, behind the simulator's back, and the failure is lost; return an error instead, and call it after the run", name, regionInsideRun))
+	case recvIs(recv, "Client") && path == "net/http" && w.dialsThroughPackage(call):
+		// A client whose transport dials with the package's ConnectTCP.
 	case path == "net" && (recv == nil && slices.Contains(netDials, name) || recvIs(recv, "Dialer", "ListenConfig", "Resolver") && slices.Contains(netMethods, name)),
 		path == "net/http" && (recv == nil && slices.Contains(httpFuncs, name) || recvIs(recv, "Client", "Server") && slices.Contains(httpMethods, name)):
 		w.add("dial", call, fmt.Sprintf("%s.%s %s uses the OS network, which the simulator cannot see; use %s.ConnectTCP, %s.ListenTCP or %s.LookupHost (and a stream's NetConn where a net.Conn is wanted)", fn.Pkg().Name(), name, regionInsideRun, w.gen(), w.gen(), w.gen()))
@@ -321,12 +359,51 @@ func (w *walker) callWithCtx(call *ast.CallExpr, fn *types.Func) {
 
 func (w *walker) sleep(call *ast.CallExpr, name string) {
 	msg := fmt.Sprintf("time.%s %s waits on the wall clock, which the simulator cannot see; use %s.Sleep, %s.FailAfter or %s.MoveOnAfter, on the run's clock", name, regionInsideRun, w.gen(), w.gen(), w.gen())
-	if q, ctx, ok := w.qualifier("Sleep", call.Pos()); ok && name == "Sleep" && len(call.Args) == 1 {
-		text := fmt.Sprintf("%sSleep(%s, %s)", q, ctx, w.text(call.Args[0]))
-		w.add("sleep", call, msg, fix("Use "+q+"Sleep", call, text))
+	q, ctx, ok := w.qualifier("Sleep", call.Pos())
+	stmt, returnsErr := w.errorReturningStmt(call)
+	if !ok || name != "Sleep" || len(call.Args) != 1 || !returnsErr {
+		// Sleep returns an error (a cancellation) that the fix must not
+		// drop: it is offered only where it can be returned.
+		w.add("sleep", call, msg)
 		return
 	}
-	w.add("sleep", call, msg)
+	indent := strings.Repeat("\t", w.s.pass.Fset.Position(stmt.Pos()).Column-1)
+	text := fmt.Sprintf("if err := %sSleep(%s, %s); err != nil {\n%s\treturn err\n%s}", q, ctx, w.text(call.Args[0]), indent, indent)
+	w.add("sleep", call, msg, analysis.SuggestedFix{
+		Message:   "Use " + q + "Sleep, returning its error",
+		TextEdits: []analysis.TextEdit{{Pos: stmt.Pos(), End: stmt.End(), NewText: []byte(text)}},
+	})
+}
+
+// errorReturningStmt is the statement call is, when it is one, in a
+// function whose only result is an error: where a call that can fail may
+// return its error.
+func (w *walker) errorReturningStmt(call *ast.CallExpr) (*ast.ExprStmt, bool) {
+	path, _ := astutil.PathEnclosingInterval(w.r.file, call.Pos(), call.End())
+	if len(path) < 2 {
+		return nil, false
+	}
+	stmt, ok := path[1].(*ast.ExprStmt)
+	if !ok {
+		return nil, false
+	}
+	for _, n := range path {
+		var ft *ast.FuncType
+		switch f := n.(type) {
+		case *ast.FuncLit:
+			ft = f.Type
+		case *ast.FuncDecl:
+			ft = f.Type
+		default:
+			continue
+		}
+		res := ft.Results
+		if res == nil || res.NumFields() != 1 {
+			return nil, false
+		}
+		return stmt, types.Identical(w.s.pass.TypesInfo.TypeOf(res.List[0].Type), types.Universe.Lookup("error").Type())
+	}
+	return nil, false
 }
 
 func (w *walker) now(call *ast.CallExpr, name string) {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"example.com/gen/anyio"
+	"example.com/gen/anyio/anyiotest"
 )
 
 func Main() {
@@ -20,4 +21,14 @@ func Main() {
 		return anyio.Checkpoint(c4)
 	})
 	_ = ctx
+}
+
+// A body handed to the test helper runs, on sim, in a testing/synctest
+// bubble, whose clock the context package shares: its deadlines are kept.
+func Swept() {
+	anyiotest.Seeds(3, func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		return anyio.Checkpoint(ctx)
+	})
 }

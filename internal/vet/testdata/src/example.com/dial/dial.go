@@ -35,3 +35,28 @@ func Headers(r *http.Request) {
 		return nil
 	})
 }
+
+// A client whose transport dials with the package's ConnectTCP uses the
+// simulated network: not reported. One with the default transport is.
+func Clients(req *http.Request) {
+	_ = anyio.Run(func(ctx context.Context) error {
+		transport := &http.Transport{
+			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				s, err := anyio.ConnectTCP(ctx, "server", 80)
+				if err != nil {
+					return nil, err
+				}
+				return s.NetConn(ctx), nil
+			},
+		}
+		client := &http.Client{Transport: transport}
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		plain := &http.Client{}
+		if resp, err := plain.Do(req); err == nil { // want `http.Do inside a run uses the OS network`
+			resp.Body.Close()
+		}
+		return nil
+	})
+}

@@ -12,7 +12,7 @@ import (
 // that has Sleep, not the helper.
 func Sweep() {
 	anyiotest.Seeds(3, func(ctx context.Context) error {
-		time.Sleep(time.Second) // want `time.Sleep inside a run`
+		time.Sleep(time.Second) // want `time.Sleep inside a run waits on the wall clock, which the simulator cannot see; use anyio.Sleep, anyio.FailAfter or anyio.MoveOnAfter`
 		return anyio.Checkpoint(ctx)
 	})
 }

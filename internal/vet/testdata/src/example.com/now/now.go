@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"example.com/gen/anyio"
+	"example.com/gen/anyio/anyiotest"
 )
 
 func Main() {
@@ -21,6 +22,15 @@ func Main() {
 func Pointer(p *time.Time) {
 	_ = anyio.Run(func(ctx context.Context) error {
 		_ = time.Until(*p) // want `time.Until inside a run`
+		return nil
+	})
+}
+
+// A body handed to the test helper runs, on sim, in a testing/synctest
+// bubble, where time.Now is the run's clock.
+func Swept() {
+	anyiotest.Seeds(3, func(ctx context.Context) error {
+		_ = time.Since(time.Now())
 		return nil
 	})
 }

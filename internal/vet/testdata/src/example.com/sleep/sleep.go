@@ -93,3 +93,24 @@ func Shadowed() {
 		return nil
 	})
 }
+
+// count returns a value besides its error: a fix would have to make one
+// up, so none is offered.
+func count(ctx context.Context) (int, error) {
+	time.Sleep(time.Millisecond) // want `time.Sleep inside a run`
+	return 0, nil
+}
+
+// pause returns nothing: Sleep's error would have nowhere to go, so no fix
+// is offered.
+func pause(ctx context.Context) {
+	time.Sleep(time.Millisecond) // want `time.Sleep inside a run`
+}
+
+func Counts() {
+	_ = anyio.Run(func(ctx context.Context) error {
+		pause(ctx)
+		_, err := count(ctx)
+		return err
+	})
+}

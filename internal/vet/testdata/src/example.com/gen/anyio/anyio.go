@@ -5,6 +5,7 @@
 package anyio
 
 import (
+	"net"
 	"context"
 	"math/rand/v2"
 	"time"
@@ -31,3 +32,8 @@ type Lock struct{}
 
 func (l *Lock) Acquire(ctx context.Context) error { return nil }
 func (l *Lock) Release()                          {}
+
+type SocketStream struct{}
+
+func ConnectTCP(ctx context.Context, host string, port int) (*SocketStream, error) { return nil, nil }
+func (s *SocketStream) NetConn(ctx context.Context) net.Conn                       { return nil }
