@@ -5,9 +5,9 @@
 package anyio
 
 import (
-	"net"
 	"context"
 	"math/rand/v2"
+	"net"
 	"time"
 )
 
