@@ -24,6 +24,14 @@ import (
 // wait. A Read into the caller's buffer with no deadline allocates
 // nothing on std. A deadline set while a call waits without one
 // applies from the next call.
+//
+// The view's calls run under the ctx it was made with, and only
+// that: a FailAfter, MoveOnAfter or scope entered later, or a task
+// started later, does not reach them, since Go gives a call no way
+// to learn which scope its goroutine is in. Make the view inside the
+// scope, from the scope's ctx (it costs one small allocation), or
+// put a deadline on it; anyiovet's netconn check reports a view used
+// inside a body it was made outside of.
 func (s *SocketStream) NetConn(ctx context.Context) net.Conn {
 	return &netConn{s: s, ctx: ctx}
 }

@@ -18,10 +18,11 @@ var (
 	Globalrand = named("globalrand", "math/rand top-level draws inside a run do not follow the seed; suggests Rand(ctx)")
 	Fatal      = named("fatal", "t.Fatal, t.FailNow or t.Skip inside a run end a task behind the simulator's back; suggests returning an error")
 	Dial       = named("dial", "net.Dial, net.Listen, http.Get and kin inside a run use the OS network; suggests ConnectTCP, ListenTCP")
+	Netconn    = named("netconn", "a NetConn view made with an outer ctx and used inside a FailAfter, MoveOnAfter, scope or task, whose cancellation does not reach its calls; suggests making the view inside")
 )
 
 // Analyzers are every analyzer of anyiovet.
-var Analyzers = []*analysis.Analyzer{Sleep, Deadline, Now, Goroutine, Chanwait, Lockwait, Globalrand, Fatal, Dial}
+var Analyzers = []*analysis.Analyzer{Sleep, Deadline, Now, Goroutine, Chanwait, Lockwait, Globalrand, Fatal, Dial, Netconn}
 
 // named makes the analyzer that reports Regions' findings of its kind.
 func named(name, doc string) *analysis.Analyzer {

@@ -157,6 +157,7 @@ func runRegions(pass *analysis.Pass) (any, error) {
 	// 2. The regions: what is handed to a generated package, and what that
 	// calls with its context.
 	for _, f := range user {
+		views := s.netConnViews(f)
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
@@ -170,7 +171,9 @@ func runRegions(pass *analysis.Pass) (any, error) {
 				switch a := ast.Unparen(arg).(type) {
 				case *ast.FuncLit:
 					if hasCtxParam(pass.TypesInfo, a.Type) {
-						s.report(s.regionFindings(region{body: a.Body, ctx: ctxParam(pass.TypesInfo, a.Type), file: f, handedTo: callee.Pkg()}))
+						ctx := ctxParam(pass.TypesInfo, a.Type)
+						s.report(s.regionFindings(region{body: a.Body, ctx: ctx, file: f, handedTo: callee.Pkg()}))
+						s.report(s.viewFindings(a, ctx, views))
 					}
 				case *ast.Ident, *ast.SelectorExpr:
 					fn, ok := typeutil.Callee(pass.TypesInfo, &ast.CallExpr{Fun: a}).(*types.Func)

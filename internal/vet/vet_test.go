@@ -22,6 +22,7 @@ func TestAnalyzers(t *testing.T) {
 		"globalrand": {"example.com/globalrand"},
 		"fatal":      {"example.com/fatal"},
 		"dial":       {"example.com/dial"},
+		"netconn":    {"example.com/netconn"},
 	}
 	for _, a := range vet.Analyzers {
 		pkgs, ok := cases[a.Name]

@@ -591,6 +591,32 @@ func TestNetConnWriteDeadlineCountsWhatWasSent(t *testing.T) {
 	})
 }
 
+// "The view's calls run under the ctx it was made with": a view made
+// inside a FailAfter, from its ctx, is cut short by the timeout, on every
+// backend (issue 17, defect 8: the view made outside is the shape that
+// hung; anyiovet's netconn check reports it).
+func TestNetConnMadeInsideFailAfterIsCutShort(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		c, s, err := confPair(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		defer s.Close()
+		start := anyio.Now(ctx)
+		var readErr error
+		err = anyio.FailAfter(ctx, confTick, func(ctx context.Context) error {
+			conn := c.NetConn(ctx)
+			_, readErr = bufio.NewReader(conn).ReadString('\n')
+			return readErr
+		})
+		if !confIsTimeout(err) {
+			t.Errorf("FailAfter around a read of a view made inside it = %v (the read: %v), want ErrTimeout", err, readErr)
+		}
+		return confCheckElapsed("the read under FailAfter", anyio.Now(ctx).Sub(start), confTick)
+	})
+}
+
 // crypto/tls runs over the net.Conn view: a TLS client over NetConn
 // against a TLS listener.
 func TestNetConnTLS(t *testing.T) {
