@@ -65,7 +65,7 @@ func (b *BufferedByteStream) fill(ctx context.Context, max int) error {
 // error at once.
 func (b *BufferedByteStream) Receive(ctx context.Context, maxBytes int) ([]byte, error) {
 	if maxBytes < 1 {
-		return nil, fmt.Errorf("anyio: BufferedByteStream.Receive: maxBytes must be a positive integer, got %d", maxBytes)
+		return nil, fmt.Errorf("anyiostd: BufferedByteStream.Receive: maxBytes must be a positive integer, got %d", maxBytes)
 	}
 	exit, err := b.enter(ctx)
 	if err != nil {
@@ -81,7 +81,7 @@ func (b *BufferedByteStream) Receive(ctx context.Context, maxBytes int) ([]byte,
 // ReceiveExactly returns exactly n bytes; ErrIncompleteRead when the stream ends first.
 func (b *BufferedByteStream) ReceiveExactly(ctx context.Context, n int) ([]byte, error) {
 	if n < 0 {
-		return nil, fmt.Errorf("anyio: BufferedByteStream.ReceiveExactly: n must not be negative, got %d", n)
+		return nil, fmt.Errorf("anyiostd: BufferedByteStream.ReceiveExactly: n must not be negative, got %d", n)
 	}
 	exit, err := b.enter(ctx)
 	if err != nil {
@@ -102,7 +102,7 @@ func (b *BufferedByteStream) ReceiveExactly(ctx context.Context, n int) ([]byte,
 // first.
 func (b *BufferedByteStream) ReceiveUntil(ctx context.Context, delim []byte, maxBytes int) ([]byte, error) {
 	if len(delim) == 0 {
-		return nil, fmt.Errorf("anyio: BufferedByteStream.ReceiveUntil: the delimiter is empty")
+		return nil, fmt.Errorf("anyiostd: BufferedByteStream.ReceiveUntil: the delimiter is empty")
 	}
 	exit, err := b.enter(ctx)
 	if err != nil {

@@ -58,8 +58,8 @@ type CapacityLimiterStatistics struct {
 type taskZeroLoan struct{ _ byte }
 
 var (
-	errAlreadyBorrowing = errors.New("anyio: CapacityLimiter: this borrower already holds one of its tokens")
-	errNotBorrowing     = errors.New("anyio: CapacityLimiter: this borrower holds none of its tokens")
+	errAlreadyBorrowing = errors.New("anyiostd: CapacityLimiter: this borrower already holds one of its tokens")
+	errNotBorrowing     = errors.New("anyiostd: CapacityLimiter: this borrower holds none of its tokens")
 )
 
 // NewCapacityLimiter returns a limiter with totalTokens tokens:
@@ -76,7 +76,7 @@ func checkTotalTokens(what string, n int) int {
 	case n == Unbounded:
 		return math.MaxInt
 	case n < 0:
-		panic(fmt.Sprintf("anyio: %s: %d tokens: want 0 or more, or Unbounded", what, n))
+		panic(fmt.Sprintf("anyiostd: %s: %d tokens: want 0 or more, or Unbounded", what, n))
 	}
 	return n
 }

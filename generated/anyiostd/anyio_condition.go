@@ -26,7 +26,7 @@ type ConditionStatistics struct {
 	Lock         LockStatistics
 }
 
-var errConditionNotHeld = errors.New("anyio: Condition.Wait: the calling task does not hold the condition's lock")
+var errConditionNotHeld = errors.New("anyiostd: Condition.Wait: the calling task does not hold the condition's lock")
 
 // NewCondition returns a condition over l; a nil l gets a new Lock.
 func NewCondition(l *Lock) *Condition {

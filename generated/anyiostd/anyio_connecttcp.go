@@ -47,7 +47,7 @@ func ConnectTCP(ctx context.Context, host string, port int, opts ...ConnectOptio
 		opt(&cfg)
 	}
 	if port <= 0 || port > 65535 {
-		return nil, fmt.Errorf("anyio: connect to %s: port %d is not between 1 and 65535", host, port)
+		return nil, fmt.Errorf("anyiostd: connect to %s: port %d is not between 1 and 65535", host, port)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -58,15 +58,15 @@ func ConnectTCP(ctx context.Context, host string, port int, opts ...ConnectOptio
 	}
 	addrs, err := nw.LookupHost(ctx, host)
 	if err != nil {
-		return nil, fmt.Errorf("anyio: connect to %s: %w", host, err)
+		return nil, fmt.Errorf("anyiostd: connect to %s: %w", host, err)
 	}
 	if len(addrs) == 0 {
-		return nil, fmt.Errorf("anyio: connect to %s: the name has no addresses", host)
+		return nil, fmt.Errorf("anyiostd: connect to %s: the name has no addresses", host)
 	}
 	var locals []netip.Addr
 	if cfg.localHost != "" {
 		if locals, err = nw.LookupHost(ctx, cfg.localHost); err != nil {
-			return nil, fmt.Errorf("anyio: connect to %s: local host: %w", host, err)
+			return nil, fmt.Errorf("anyiostd: connect to %s: local host: %w", host, err)
 		}
 	}
 	conn, err := happyEyeballs(ctx, nw, orderRFC8305(addrs), locals, port, cfg.delay)
@@ -88,7 +88,7 @@ func networkOf(ctx context.Context) (anyiort.Network, error) {
 	b := backendOf(ctx)
 	nw, ok := b.(anyiort.Network)
 	if !ok {
-		return nil, fmt.Errorf("anyio: backend %q has no network", b.Name())
+		return nil, fmt.Errorf("anyiostd: backend %q has no network", b.Name())
 	}
 	return nw, nil
 }
@@ -135,7 +135,7 @@ type connectError struct {
 }
 
 func (e *connectError) Error() string {
-	return fmt.Sprintf("anyio: connect to %s port %d: %v", e.host, e.port, e.err)
+	return fmt.Sprintf("anyiostd: connect to %s port %d: %v", e.host, e.port, e.err)
 }
 
 func (e *connectError) Unwrap() error { return e.err }

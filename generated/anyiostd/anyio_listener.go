@@ -41,7 +41,7 @@ func ListenTCP(ctx context.Context, host string, port int, opts ...ListenOption)
 		opt(&cfg)
 	}
 	if port < 0 || port > 65535 {
-		return nil, fmt.Errorf("anyio: listen on %s: port %d is not between 0 and 65535", host, port)
+		return nil, fmt.Errorf("anyiostd: listen on %s: port %d is not between 0 and 65535", host, port)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func ListenTCP(ctx context.Context, host string, port int, opts ...ListenOption)
 	}
 	l, err := nw.ListenTCP(ctx, host, port)
 	if err != nil {
-		return nil, fmt.Errorf("anyio: listen on %s port %d: %w", host, port, err)
+		return nil, fmt.Errorf("anyiostd: listen on %s port %d: %w", host, port, err)
 	}
 	return &TCPListener{l: l, accepting: NewResourceGuard("accepting connections from"), tls: cfg.tls}, nil
 }
@@ -94,7 +94,7 @@ func (l *TCPListener) acceptConn(ctx context.Context) (anyiort.Conn, error) {
 	case errors.Is(err, net.ErrClosed):
 		return nil, ErrClosedResource
 	}
-	return nil, fmt.Errorf("anyio: accept: %w", err)
+	return nil, fmt.Errorf("anyiostd: accept: %w", err)
 }
 
 // Addr is the listening address, a *net.TCPAddr on every backend.

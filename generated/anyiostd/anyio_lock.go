@@ -45,9 +45,9 @@ type LockStatistics struct {
 }
 
 var (
-	errLockHeld     = errors.New("anyio: Lock.Acquire: the calling task already holds this lock")
-	errLockNotHeld  = "anyio: Lock.Release: the lock is not held"
-	errLockHeldByMe = errors.New("anyio: Lock.AcquireNowait: the calling task already holds this lock")
+	errLockHeld     = errors.New("anyiostd: Lock.Acquire: the calling task already holds this lock")
+	errLockNotHeld  = "anyiostd: Lock.Release: the lock is not held"
+	errLockHeldByMe = errors.New("anyiostd: Lock.AcquireNowait: the calling task already holds this lock")
 )
 
 // NewLock returns an unlocked Lock.

@@ -24,7 +24,7 @@ func LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("anyio: look up %s: %w", host, err)
+		return nil, fmt.Errorf("anyiostd: look up %s: %w", host, err)
 	}
 	out := make([]netip.Addr, len(addrs))
 	for i, a := range addrs {

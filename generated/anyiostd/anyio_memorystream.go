@@ -29,7 +29,7 @@ type StreamStatistics struct {
 // cancelled. Every method is safe for concurrent use.
 func NewMemoryObjectStream[T any](maxBufferSize int) (*SendStream[T], *ReceiveStream[T]) {
 	if maxBufferSize < 0 && maxBufferSize != Unbounded {
-		panic("anyio: NewMemoryObjectStream: maxBufferSize must be 0 or more, or Unbounded")
+		panic("anyiostd: NewMemoryObjectStream: maxBufferSize must be 0 or more, or Unbounded")
 	}
 	st := &streamState[T]{max: maxBufferSize, openSend: 1, openReceive: 1}
 	if maxBufferSize == Unbounded {

@@ -13,25 +13,24 @@ import (
 	"time"
 )
 
-// NetConn returns a net.Conn view of the stream, for bufio,
-// encoding/json, crypto/tls, net/textproto and any code that wants
-// one: Read and Write are Receive and Send under ctx (a cancelled ctx
-// returns its cancellation), Read returns io.EOF at the end, Close
-// closes the stream. Deadlines are on the backend's clock (virtual on
-// sim): once one passes, the call under way and later ones return an
-// error matching os.ErrDeadlineExceeded, a net.Error whose Timeout()
-// is true; a deadline moved while a call waits under one moves that
-// wait. A Read into the caller's buffer with no deadline allocates
-// nothing on std. A deadline set while a call waits without one
-// applies from the next call.
+// NetConn returns a net.Conn view of the stream, for bufio, encoding/json,
+// crypto/tls, net/textproto and any code that wants one: Read and Write are
+// Receive and Send under ctx (a cancelled ctx returns its cancellation),
+// Read returns io.EOF at the end, Close closes the stream. Deadlines are on
+// the backend's clock (virtual on sim): once one passes, the call under way
+// and later ones return an error matching os.ErrDeadlineExceeded, a
+// net.Error whose Timeout() is true; a deadline moved while a call waits
+// under one moves that wait. A Read into the caller's buffer with no
+// deadline allocates nothing on std. A deadline set while a call waits
+// without one applies from the next call.
 //
-// The view's calls run under the ctx it was made with, and only
-// that: a FailAfter, MoveOnAfter or scope entered later, or a task
-// started later, does not reach them, since Go gives a call no way
-// to learn which scope its goroutine is in. Make the view inside the
-// scope, from the scope's ctx (it costs one small allocation), or
-// put a deadline on it; anyiovet's netconn check reports a view used
-// inside a body it was made outside of.
+// The view's calls run under the ctx it was made with, and only that: a
+// scope entered later (FailAfter, MoveOnAfter, a CancelScope), or a task
+// started later, does not reach them, since Go gives a call no way to learn
+// which scope its goroutine is in. Make the view inside the scope, from the
+// scope's ctx (it costs one small allocation), or put a deadline on it;
+// anyiovet's netconn check reports a view used inside a body it was made
+// outside of.
 func (s *SocketStream) NetConn(ctx context.Context) net.Conn {
 	return &netConn{s: s, ctx: ctx}
 }

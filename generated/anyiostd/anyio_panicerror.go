@@ -18,7 +18,7 @@ type PanicError struct {
 
 // Error names the task and gives the value and the stack.
 func (e *PanicError) Error() string {
-	return fmt.Sprintf("anyio: task %s panicked: %v\n\n%s", e.Task, e.Value, e.Stack)
+	return fmt.Sprintf("anyiostd: task %s panicked: %v\n\n%s", e.Task, e.Value, e.Stack)
 }
 
 // Unwrap returns the panic value when it is an error.

@@ -38,7 +38,7 @@ func (g *ResourceGuard) Enter() (exit func(), err error) {
 type busyError struct{ action string }
 
 func (e *busyError) Error() string {
-	return "anyio: another task is already " + e.action + " this resource"
+	return "anyiostd: another task is already " + e.action + " this resource"
 }
 
 func (e *busyError) Unwrap() error { return ErrBusyResource }

@@ -31,11 +31,11 @@ func Run(main func(ctx context.Context) error, opts ...RunOption) error {
 	}
 	newBackend, ok := backendRegistry[cfg.Backend]
 	if !ok {
-		return fmt.Errorf("anyio: unknown backend %q (compiled in: %s)", cfg.Backend, strings.Join(Backends(), ", "))
+		return fmt.Errorf("anyiostd: unknown backend %q (compiled in: %s)", cfg.Backend, strings.Join(Backends(), ", "))
 	}
 	b, err := newBackend(&cfg)
 	if err != nil {
-		return fmt.Errorf("anyio: backend %q: %w", cfg.Backend, err)
+		return fmt.Errorf("anyiostd: backend %q: %w", cfg.Backend, err)
 	}
 	ctx, run := anyiort.WithMainTask(anyiort.WithBackend(context.Background(), b), taskName(b, "", main))
 	defer run.End() // FromThread calls from now on get ErrRunFinished

@@ -104,7 +104,7 @@ func NewCancelScope(opts ...ScopeOption) *CancelScope {
 	return s
 }
 
-var errScopeReentered = errors.New("anyio: CancelScope.Run called twice: a cancel scope can be entered only once")
+var errScopeReentered = errors.New("anyiostd: CancelScope.Run called twice: a cancel scope can be entered only once")
 
 // Run enters the scope under ctx, runs body with the scope's context and
 // settles the cancellation as the type's documentation says. A scope is

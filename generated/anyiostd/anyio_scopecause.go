@@ -67,7 +67,7 @@ func (e *deadlineError) Error() string {
 	if e.op != "" {
 		what = e.op + "(" + e.d.String() + ")"
 	}
-	return "anyio: " + what + ": deadline " + e.deadline.Format(time.RFC3339Nano) + " passed"
+	return "anyiostd: " + what + ": deadline " + e.deadline.Format(time.RFC3339Nano) + " passed"
 }
 
 func (e *deadlineError) Is(target error) bool { return target == context.DeadlineExceeded }

@@ -95,7 +95,7 @@ func (c *scopeCtx) Value(key any) any {
 	return c.scope().parent.Value(key)
 }
 
-func (c *scopeCtx) String() string { return "anyio.CancelScope" }
+func (c *scopeCtx) String() string { return "anyiostd.CancelScope" }
 
 // NotifyCancel implements anyiort.CancelNotifier: f runs synchronously in the
 // goroutine that cancels, so a simulated backend learns of it at once.

@@ -328,7 +328,7 @@ func wallDeadline(parent context.Context) error {
 	if _, ok := parent.Deadline(); ok {
 		// Without the deadline's time: a run's errors are a function of
 		// its seed, and a wall-clock time is not.
-		return errors.New("anyio: a cancel scope entered under a deadline on the wall clock (from context.WithTimeout or WithDeadline) in a simulated run, whose clock is virtual: use FailAfter, MoveOnAfter or a CancelScope's Deadline")
+		return errors.New("anyiostd: a cancel scope entered under a deadline on the wall clock (from context.WithTimeout or WithDeadline) in a simulated run, whose clock is virtual: use FailAfter, MoveOnAfter or a CancelScope's Deadline")
 	}
 	return nil
 }

@@ -40,10 +40,10 @@ func NewSemaphore(initial int, opts ...SemaphoreOption) *Semaphore {
 		opt(s)
 	}
 	if initial < 0 {
-		panic(fmt.Sprintf("anyio: NewSemaphore: the initial value %d is negative", initial))
+		panic(fmt.Sprintf("anyiostd: NewSemaphore: the initial value %d is negative", initial))
 	}
 	if s.hasMax && s.max < initial {
-		panic(fmt.Sprintf("anyio: NewSemaphore: the maximum %d is below the initial value %d", s.max, initial))
+		panic(fmt.Sprintf("anyiostd: NewSemaphore: the maximum %d is below the initial value %d", s.max, initial))
 	}
 	return s
 }
@@ -105,7 +105,7 @@ func (s *Semaphore) Release() {
 	s.mu.Lock()
 	if s.hasMax && s.value >= s.max && s.waiters.empty() {
 		s.mu.Unlock()
-		panic(fmt.Sprintf("anyio: Semaphore.Release: released more often than acquired: the value would pass its maximum of %d", s.max))
+		panic(fmt.Sprintf("anyiostd: Semaphore.Release: released more often than acquired: the value would pass its maximum of %d", s.max))
 	}
 	next := s.releaseLocked()
 	s.mu.Unlock()

@@ -66,7 +66,7 @@ func (s *SocketStream) writeGuarded(ctx context.Context, data []byte) (int, erro
 // is under way, or ctx's error.
 func (s *SocketStream) Receive(ctx context.Context, maxBytes int) ([]byte, error) {
 	if maxBytes < 1 {
-		return nil, fmt.Errorf("anyio: SocketStream.Receive: maxBytes must be a positive integer, got %d", maxBytes)
+		return nil, fmt.Errorf("anyiostd: SocketStream.Receive: maxBytes must be a positive integer, got %d", maxBytes)
 	}
 	if s.closed.Load() {
 		return nil, ErrClosedResource

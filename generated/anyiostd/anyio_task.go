@@ -51,7 +51,7 @@ func (c *taskCtx) Value(key any) any {
 	return c.scopeCtx.Value(key)
 }
 
-func (c *taskCtx) String() string { return "anyio.Task" }
+func (c *taskCtx) String() string { return "anyiostd.Task" }
 
 var _ context.Context = (*taskCtx)(nil)
 

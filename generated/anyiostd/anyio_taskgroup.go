@@ -145,7 +145,7 @@ func (tg *TaskGroup) StartSoon(fn func(ctx context.Context) error, opts ...TaskO
 	tg.goTask(tc, func() { tg.runTask(tc, fn) })
 }
 
-const errClosedGroup = "anyio: StartSoon or Start called on a task group that has already exited; " +
+const errClosedGroup = "anyiostd: StartSoon or Start called on a task group that has already exited; " +
 	"start tasks only while WithTaskGroup's body or one of the group's tasks is running"
 
 func (tg *TaskGroup) add() {

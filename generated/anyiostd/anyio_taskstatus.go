@@ -28,8 +28,8 @@ type TaskStatus struct {
 }
 
 var (
-	errNotStarted   = errors.New("anyio: a task started with Start returned without calling TaskStatus.Started")
-	errStartAborted = errors.New("anyio: a task started with Start panicked or exited before calling TaskStatus.Started")
+	errNotStarted   = errors.New("anyiostd: a task started with Start returned without calling TaskStatus.Started")
+	errStartAborted = errors.New("anyiostd: a task started with Start panicked or exited before calling TaskStatus.Started")
 )
 
 // Start runs fn as a task of the group and returns the value fn passes
@@ -93,7 +93,7 @@ func (st *TaskStatus) Started(value any) {
 	st.mu.Lock()
 	if st.started || st.ended {
 		st.mu.Unlock()
-		panic("anyio: TaskStatus.Started called twice, or after the task returned")
+		panic("anyiostd: TaskStatus.Started called twice, or after the task returned")
 	}
 	st.started, st.value = true, value
 	st.task.SetParent(st.owner)

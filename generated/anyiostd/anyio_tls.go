@@ -22,7 +22,7 @@ func clientTLS(ctx context.Context, conn anyiort.Conn, host string, cfg *tls.Con
 	}
 	c, err := handshakeTLS(ctx, conn, func(raw net.Conn) *tls.Conn { return tls.Client(raw, cfg) })
 	if err != nil && !anyiort.IsCancellation(err) {
-		return nil, fmt.Errorf("anyio: connect to %s: %w", host, err)
+		return nil, fmt.Errorf("anyiostd: connect to %s: %w", host, err)
 	}
 	return c, err
 }
@@ -33,7 +33,7 @@ func serverTLS(ctx context.Context, conn anyiort.Conn, cfg *tls.Config) (anyiort
 	remote := conn.RemoteAddr()
 	c, err := handshakeTLS(ctx, conn, func(raw net.Conn) *tls.Conn { return tls.Server(raw, cfg) })
 	if err != nil && !anyiort.IsCancellation(err) {
-		return nil, fmt.Errorf("anyio: accept from %v: %w", remote, err)
+		return nil, fmt.Errorf("anyiostd: accept from %v: %w", remote, err)
 	}
 	return c, err
 }

@@ -34,7 +34,7 @@ type UDPSocket struct {
 // address) and localPort (0 for a free port).
 func CreateUDPSocket(ctx context.Context, localHost string, localPort int) (*UDPSocket, error) {
 	if localPort < 0 || localPort > 65535 {
-		return nil, fmt.Errorf("anyio: UDP socket on %s: port %d is not between 0 and 65535", localHost, localPort)
+		return nil, fmt.Errorf("anyiostd: UDP socket on %s: port %d is not between 0 and 65535", localHost, localPort)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -46,7 +46,7 @@ func CreateUDPSocket(ctx context.Context, localHost string, localPort int) (*UDP
 			return nil, err
 		}
 		if len(addrs) == 0 {
-			return nil, fmt.Errorf("anyio: UDP socket on %s: the name has no addresses", localHost)
+			return nil, fmt.Errorf("anyiostd: UDP socket on %s: the name has no addresses", localHost)
 		}
 		addr = addrs[0]
 	}
@@ -57,14 +57,14 @@ func bindUDP(ctx context.Context, local netip.AddrPort) (*UDPSocket, error) {
 	b := backendOf(ctx)
 	nw, ok := b.(anyiort.UDPNetwork)
 	if !ok {
-		return nil, fmt.Errorf("anyio: backend %q has no UDP", b.Name())
+		return nil, fmt.Errorf("anyiostd: backend %q has no UDP", b.Name())
 	}
 	pc, err := nw.ListenUDP(ctx, local)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("anyio: UDP socket on %s: %w", udpHostPort(local), err)
+		return nil, fmt.Errorf("anyiostd: UDP socket on %s: %w", udpHostPort(local), err)
 	}
 	return &UDPSocket{pc: pc, receiving: NewResourceGuard("reading from")}, nil
 }
@@ -154,14 +154,14 @@ func CreateConnectedUDPSocket(ctx context.Context, remoteHost string, remotePort
 		opt(&cfg)
 	}
 	if remotePort <= 0 || remotePort > 65535 {
-		return nil, fmt.Errorf("anyio: UDP socket to %s: port %d is not between 1 and 65535", remoteHost, remotePort)
+		return nil, fmt.Errorf("anyiostd: UDP socket to %s: port %d is not between 1 and 65535", remoteHost, remotePort)
 	}
 	addrs, err := LookupHost(ctx, remoteHost)
 	if err != nil {
 		return nil, err
 	}
 	if len(addrs) == 0 {
-		return nil, fmt.Errorf("anyio: UDP socket to %s: the name has no addresses", remoteHost)
+		return nil, fmt.Errorf("anyiostd: UDP socket to %s: the name has no addresses", remoteHost)
 	}
 	remote := netip.AddrPortFrom(addrs[0], uint16(remotePort))
 	var local netip.Addr
@@ -175,7 +175,7 @@ func CreateConnectedUDPSocket(ctx context.Context, remoteHost string, remotePort
 		// Bound where its datagrams come from, as connect(2) binds a
 		// socket, so that LocalAddr is what the peer sees.
 		if local, err = src.UDPSource(ctx, remote.Addr()); err != nil {
-			return nil, fmt.Errorf("anyio: UDP socket to %s: %w", udpHostPort(remote), err)
+			return nil, fmt.Errorf("anyiostd: UDP socket to %s: %w", udpHostPort(remote), err)
 		}
 	}
 	u, err := bindUDP(ctx, netip.AddrPortFrom(local, 0))

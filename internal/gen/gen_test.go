@@ -352,3 +352,25 @@ func floatingComments(t *testing.T, src []byte) []string {
 func commentText(src []byte) string {
 	return regexp.MustCompile(`\n\s*// ?`).ReplaceAllString(string(src), " ")
 }
+
+// A copy's own errors and messages speak of the copy: generated as conc,
+// they begin "conc:", not "anyio:" (issue 17, defect 9). The shared
+// runtime's sentinels are the same values in every copy and keep their
+// text; import paths are left alone.
+func TestCopyMessagesNameTheCopy(t *testing.T) {
+	files, err := defaultGenerator(t).Generate(gen.Options{Package: "conc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	word := regexp.MustCompile(`"[^"\n]*\banyio\b[^"\n]*"`)
+	for name, src := range files {
+		for _, m := range word.FindAll(src, -1) {
+			if !bytes.Contains(m, []byte("github.com/anyiogen")) {
+				t.Errorf("%s: a string of the copy conc says anyio: %s", name, m)
+			}
+		}
+	}
+	if !bytes.Contains(files["anyio_panicerror.go"], []byte(`"conc: task %s panicked`)) {
+		t.Errorf("PanicError's text does not begin with the copy's name")
+	}
+}

@@ -3,6 +3,7 @@ package gen
 import (
 	"go/ast"
 	"go/token"
+	"regexp"
 	"slices"
 	"strconv"
 
@@ -22,7 +23,11 @@ const runtimeLayer = "runtime"
 //   - api: conformance tests call the package under test as anyio.X; emitted
 //     beside the package they call X;
 //   - standalone: the runtime's declarations are inlined with an "rt"
-//     prefix, so anyiort.X becomes rtX and the import goes.
+//     prefix, so anyiort.X becomes rtX and the import goes;
+//   - messages: the word anyio in a string of the core or a backend (an
+//     error's "anyio: " prefix, "anyio.CancelScope") becomes the package's
+//     name, so a copy's errors speak of the copy. The runtime's sentinels
+//     are shared by every copy and keep theirs.
 type rewriter struct {
 	pkg        string
 	rtName     string // the runtime's package name, as templates import it
@@ -36,6 +41,9 @@ type rewriter struct {
 
 func (rw *rewriter) apply(fset *token.FileSet, f *ast.File, layer string) {
 	f.Name = ast.NewIdent(rw.pkg)
+	if layer != conformanceLayer && layer != runtimeLayer {
+		rw.nameMessages(f)
+	}
 	if layer == conformanceLayer {
 		dropDecls(fset, f, rw.dropTests)
 		rw.unqualify(fset, f, "anyio", rw.apiPath, func(string) bool { return true })
@@ -60,6 +68,27 @@ func (rw *rewriter) apply(fset *token.FileSet, f *ast.File, layer string) {
 	}, nil)
 	astutil.DeleteNamedImport(fset, f, rw.rtName, rw.rtPath)
 	dropEmptyImports(f)
+}
+
+// apiWord is the API's name as a word of a message.
+var apiWord = regexp.MustCompile(`\banyio\b`)
+
+// nameMessages puts the package's name where a string literal says anyio,
+// leaving import paths alone.
+func (rw *rewriter) nameMessages(f *ast.File) {
+	if rw.pkg == "anyio" {
+		return
+	}
+	imports := map[*ast.BasicLit]bool{}
+	for _, imp := range f.Imports {
+		imports[imp.Path] = true
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && !imports[lit] {
+			lit.Value = apiWord.ReplaceAllString(lit.Value, rw.pkg)
+		}
+		return true
+	})
 }
 
 // unqualify turns pkg.X into X for the names keep accepts, and drops the

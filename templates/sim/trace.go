@@ -177,7 +177,11 @@ func (tr *simTracer) tail(n int) string {
 	}
 	var s strings.Builder
 	for _, e := range events {
-		fmt.Fprintf(&s, "\n    %v  %s: %s", e.ts, labels[e.tid], e.name)
+		name := e.name
+		if e.category == "run" && e.ph == 'i' {
+			name = "run ended" // with the error above, not said twice
+		}
+		fmt.Fprintf(&s, "\n    %v  %s: %s", e.ts, labels[e.tid], name)
 		if e.ph == 'X' {
 			fmt.Fprintf(&s, " (%v)", e.dur)
 		}

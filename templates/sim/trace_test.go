@@ -124,10 +124,19 @@ func TestTraceTailInAFailedRunsError(t *testing.T) {
 	if !errors.Is(err, anyiort.ErrDeadlock) {
 		t.Fatalf("Run = %v, want a deadlock", err)
 	}
-	for _, want := range []string{"last events of the run:", `"stuck" (task 2): start`, `"main" (task 1): run (0s)`, "scheduler: run ended: " + anyiort.ErrDeadlock.Error()} {
-		if !strings.Contains(err.Error(), want) {
+	for _, want := range []string{"last events of the run:", `"stuck" (task 2): start`, `"main" (task 1): run (0s)`, "scheduler: run ended\n"} {
+		if !strings.Contains(err.Error()+"\n", want) {
 			t.Errorf("the error does not say %q:\n%v", want, err)
 		}
+	}
+	// The error's own text is said once, above the events, not again in
+	// the run's last one.
+	if n := strings.Count(err.Error(), anyiort.ErrDeadlock.Error()); n != 1 {
+		t.Errorf("the error says %q %d times, want once:\n%v", anyiort.ErrDeadlock.Error(), n, err)
+	}
+	// The trace itself keeps it, for Perfetto.
+	if !strings.Contains(buf.String(), "run ended: "+anyiort.ErrDeadlock.Error()) {
+		t.Errorf("the trace's run-ended instant does not name the error:\n%s", buf.Bytes())
 	}
 	if !json.Valid(buf.Bytes()) {
 		t.Errorf("the failed run's trace is not JSON:\n%s", buf.Bytes())

@@ -88,13 +88,16 @@ func modulePath(gomod []byte) (string, bool) {
 }
 
 // replayCommands tells how to run the subtest named test (as t.Name reports
-// it) on its own.
-// A scheduler other than the default is part of the replay.
-func replayCommands(test string, seed int64, sched string) string {
+// it) on its own. A scheduler other than the default, and the determinism
+// check, are part of the replay.
+func replayCommands(test string, seed int64, flags sweepFlags) string {
 	pkg := packageArg()
 	extra := ""
-	if sched != "" && sched != "random" {
-		extra = " -anyio.sched=" + sched
+	if flags.sched != "" && flags.sched != "random" {
+		extra = " -anyio.sched=" + flags.sched
+	}
+	if flags.determinism {
+		extra += " -anyio.checkdeterminism"
 	}
 	return fmt.Sprintf("    replay this seed: go test -run %s %s%s\n               or: go test %s -anyio.seed=%d%s",
 		shellQuote(runPattern(test)), pkg, extra, pkg, seed, extra)

@@ -5,6 +5,7 @@ package anyiotest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -56,11 +57,13 @@ import (
 // package documentation.
 func Seeds(t *testing.T, n int, body func(t *testing.T, ctx context.Context) error, opts ...anyio.RunOption) {
 	t.Helper()
-	caller := callerLine(2)
 	if n <= 0 {
 		t.Fatalf("anyiotest.Seeds: n = %d, want at least 1", n)
 	}
 	flags, err := readSweepFlags()
+	if err == nil {
+		err = checkSched(flags.sched)
+	}
 	if err != nil {
 		t.Fatalf("anyiotest.Seeds: %v", err)
 	}
@@ -76,12 +79,18 @@ func Seeds(t *testing.T, n int, body func(t *testing.T, ctx context.Context) err
 	}
 	seen := &sometimesBook{}
 	sw := &sweep{
-		body:   body,
-		caller: caller,
-		flags:  flags,
-		opts:   slices.Concat(opts, []anyio.RunOption{anyio.OnSometimes(seen.record), anyio.SimScheduler(flags.sched)}),
+		body:  body,
+		flags: flags,
+		opts:  slices.Concat(opts, []anyio.RunOption{anyio.OnSometimes(seen.record), anyio.SimScheduler(flags.sched)}),
 	}
-	if failed, ok := sw.run(t, seeds); ok {
+	failed, ok := sw.run(t, seeds)
+	// Each failure is told here, where t.Errorf names the line that called
+	// Seeds (Seeds is a helper), rather than in the seed's subtest, where
+	// it would name this file.
+	for _, r := range sw.reports {
+		t.Errorf("%s", r.text)
+	}
+	if ok {
 		if left := seeds[sw.next:]; len(left) > 0 {
 			t.Logf("anyiotest.Seeds: stopped at the first failing seed, %d; seeds %s did not run", failed, seedRange(left))
 		}
@@ -91,20 +100,20 @@ func Seeds(t *testing.T, n int, body func(t *testing.T, ctx context.Context) err
 		return // a part of the sweep (-anyio.seed, a shard, -run): it cannot tell what the whole never reached
 	}
 	for _, name := range seen.neverTrue() {
-		t.Errorf("%s: anyiotest.Seeds: anyio.Sometimes(ctx, cond, %q) was never true in %d runs (seeds %s): the path it names was never reached", caller, name, len(seeds), seedRange(seeds))
+		t.Errorf("anyiotest.Seeds: anyio.Sometimes(ctx, cond, %q) was never true in %d runs (seeds %s): the path it names was never reached", name, len(seeds), seedRange(seeds))
 	}
 }
 
 // sweep is one Seeds call.
 type sweep struct {
-	body   func(t *testing.T, ctx context.Context) error
-	caller string
-	flags  sweepFlags
-	opts   []anyio.RunOption
+	body  func(t *testing.T, ctx context.Context) error
+	flags sweepFlags
+	opts  []anyio.RunOption
 
-	mu     sync.Mutex
-	next   int   // index of the next seed to start
-	failed int64 // the lowest failing seed, or -1
+	mu      sync.Mutex
+	next    int          // index of the next seed to start
+	failed  int64        // the lowest failing seed, or -1
+	reports []seedReport // the failed seeds', in seed order
 
 	ran atomic.Int32 // seeds whose subtest ran (go test -run may skip some)
 }
@@ -157,25 +166,39 @@ func (s *sweep) runSeed(t *testing.T, seed int64) {
 	s.ran.Add(1)
 	var trace bytes.Buffer
 	var err error
+	var diff string // how the determinism check's two runs differed
 	second := false // err, if any, is the determinism check's second run's
 	// A failure inside the bubble (t.Errorf) makes synctest.Test end the
 	// subtest with FailNow: the report is made on the way out.
 	defer func() {
-		if err == nil && !t.Failed() {
+		panicked := recover()
+		if err == nil && !t.Failed() && panicked == nil {
 			return
 		}
-		how := replayCommands(t.Name(), seed, s.flags.sched)
+		how := replayCommands(t.Name(), seed, s.flags)
 		if path, werr := writeTrace(t.Name(), trace.Bytes()); werr == nil {
 			how += "\n    trace of the run: " + path + " (open it in ui.perfetto.dev)"
 		}
+		var text string
 		switch {
 		case err != nil && second:
-			t.Errorf("%s: -anyio.checkdeterminism: seed %d passed, then failed when run again: %v\n(the body's behaviour follows something other than the seed)\n%s", s.caller, seed, err, how)
+			text = fmt.Sprintf("-anyio.checkdeterminism: seed %d passed, then failed when run again: %v\n(the body's behaviour follows something other than the seed)\n%s", seed, err, how)
 		case err != nil:
-			t.Errorf("%s: on sim with seed %d: %v\n%s", s.caller, seed, err, how)
+			text = fmt.Sprintf("on sim with seed %d: %v\n%s", seed, err, how)
+		case diff != "":
+			text = diff + "\n" + how
 		default:
-			t.Logf("%s: seed %d failed\n%s", s.caller, seed, how)
+			text = fmt.Sprintf("seed %d failed (above)\n%s", seed, how)
 		}
+		if panicked != nil {
+			// The test binary is going down (a bubble left with a goroutine
+			// that nothing can wake, say): the story is told now, here, or
+			// never.
+			t.Errorf("%s", text)
+			panic(panicked)
+		}
+		s.report(seed, text)
+		t.Fail()
 	}()
 	runInBubble(t, func(t *testing.T) {
 		err = s.once(t, seed, &trace)
@@ -192,9 +215,35 @@ func (s *sweep) runSeed(t *testing.T, seed int64) {
 		trace = again // the failing run's trace
 	} else {
 		if d := firstDifference(trace.Bytes(), again.Bytes()); d != "" {
-			t.Errorf("%s: -anyio.checkdeterminism: seed %d ran differently the second time: %s\n(the body's behaviour follows something other than the seed: map iteration order, a global math/rand draw, the wall clock, a goroutine the simulator did not start)", s.caller, seed, d)
+			diff = fmt.Sprintf("-anyio.checkdeterminism: seed %d ran differently the second time: %s\n(the body's behaviour follows something other than the seed: map iteration order, a global math/rand draw, the wall clock, a goroutine the simulator did not start)", seed, d)
+			t.Fail()
 		}
 	}
+}
+
+// seedReport is a failed seed's story, told by Seeds.
+type seedReport struct {
+	seed int64
+	text string
+}
+
+// report keeps a failed seed's story, in seed order.
+func (s *sweep) report(seed int64, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, _ := slices.BinarySearchFunc(s.reports, seed, func(r seedReport, seed int64) int { return cmp.Compare(r.seed, seed) })
+	s.reports = slices.Insert(s.reports, i, seedReport{seed, text})
+}
+
+// checkSched says whether the copy's simulator knows the scheduler a
+// -anyio.sched flag names, by starting an empty run with it: a bad value
+// is the flag's error, not every seed's.
+func checkSched(sched string) error {
+	err := anyio.Run(func(ctx context.Context) error { return nil }, anyio.Backend(anyio.BackendSim), anyio.SimScheduler(sched))
+	if err != nil {
+		return fmt.Errorf("-anyio.sched=%s: %w", sched, err)
+	}
+	return nil
 }
 
 // once runs the body for seed, traced into trace.

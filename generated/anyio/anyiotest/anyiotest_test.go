@@ -152,9 +152,9 @@ func ranSeeds(out string) []string {
 func TestSeedsReportsErrorfFailures(t *testing.T) {
 	out, err := goTest("-test.run=^TestErrorfOnThirdSeed$")
 	want := regexp.MustCompile(`--- FAIL: TestErrorfOnThirdSeed/seed=2\n` +
-		`        run 3 went wrong\n` +
-		`        demo_test\.go:\d+: seed 2 failed\n` +
-		`                replay this seed: go test -run '\^TestErrorfOnThirdSeed\$/\^seed=2\$' `)
+		`        demo_test\.go:\d+: run 3 went wrong\n` +
+		`    demo_test\.go:\d+: seed 2 failed \(above\)\n` +
+		`\s+replay this seed: go test -run '\^TestErrorfOnThirdSeed\$/\^seed=2\$' `)
 	if err == nil || !want.MatchString(out) {
 		t.Errorf("err = %v, want a failure whose output contains %q; output:\n%s", err, want, out)
 	}
@@ -174,5 +174,24 @@ func TestSeedsFailsOnSometimesNeverTrue(t *testing.T) {
 	want := `anyiotest.Seeds: anyio.Sometimes(ctx, cond, "a retry happened") was never true in 5 runs (seeds 0 to 4)`
 	if err == nil || !strings.Contains(out, want) || strings.Contains(out, `"half the runs"`) {
 		t.Errorf("err = %v, want a failure naming only the condition never true; output:\n%s", err, out)
+	}
+}
+
+// A failing seed is told once, at the line that called Seeds: no file:line
+// of the helper's before it, and the error's text not again in the last
+// events (issue 17, defect 9).
+func TestFailingSeedIsToldOnceAtTheCaller(t *testing.T) {
+	out, err := goTest("-test.run=^TestLostUpdate$")
+	if err == nil {
+		t.Fatalf("TestLostUpdate passed; output:\n%s", out)
+	}
+	if strings.Contains(out, "anyio_testhelper_") {
+		t.Errorf("the report names a file of the helper's; output:\n%s", out)
+	}
+	if n := strings.Count(out, "counter = 1, want 2"); n != 1 {
+		t.Errorf("the error's text appears %d times, want once; output:\n%s", n, out)
+	}
+	if !regexp.MustCompile(`(?m)^    example_seeds_test\.go:17: on sim with seed \d+: counter = 1, want 2$`).MatchString(out) {
+		t.Errorf("the report does not start at the caller's line, example_seeds_test.go:17; output:\n%s", out)
 	}
 }

@@ -46,9 +46,9 @@ func ExampleRun() {
 	// Output:
 	// === RUN   TestSum
 	// === RUN   TestSum/sim
-	//     on sim the sum is 14
+	//     example_run_test.go:35: on sim the sum is 14
 	// === RUN   TestSum/std
-	//     on std the sum is 14
+	//     example_run_test.go:35: on std the sum is 14
 	// --- PASS: TestSum
 	//     --- PASS: TestSum/sim
 	//     --- PASS: TestSum/std

@@ -50,19 +50,19 @@ func ExampleSeeds() {
 	// Output:
 	// --- FAIL: TestLostUpdate
 	//     --- FAIL: TestLostUpdate/seed=9
-	//         example_seeds_test.go:17: on sim with seed 9: counter = 1, want 2
-	//             last events of the run:
-	//                 0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 3): run (0s)
-	//                 0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 2): run (0s)
-	//                 0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 3): run (0s)
-	//                 0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 3): end
-	//                 0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 2): run (0s)
-	//                 0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 2): end
-	//                 0s  "main" (task 1): wait: task group: waiting for its tasks (0s)
-	//                 0s  scheduler: run ended: counter = 1, want 2
-	//                 replay this seed: go test -run '^TestLostUpdate$/^seed=9$' github.com/anyiogen/anyiogen/generated/anyio/anyiotest
-	//                            or: go test github.com/anyiogen/anyiogen/generated/anyio/anyiotest -anyio.seed=9
-	//                 trace of the run: $TMPDIR/anyiotest/github.com/anyiogen/anyiogen/generated/anyio/anyiotest/TestLostUpdate/seed=9.json (open it in ui.perfetto.dev)
-	//     anyiotest.Seeds: stopped at the first failing seed, 9; seeds 10 to 19 did not run
+	//     example_seeds_test.go:17: on sim with seed 9: counter = 1, want 2
+	//         last events of the run:
+	//             0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 3): run (0s)
+	//             0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 2): run (0s)
+	//             0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 3): run (0s)
+	//             0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 3): end
+	//             0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 2): run (0s)
+	//             0s  "anyiotest_test.TestLostUpdate.lostUpdateTest.func1.1.1" (task 2): end
+	//             0s  "main" (task 1): wait: task group: waiting for its tasks (0s)
+	//             0s  scheduler: run ended
+	//             replay this seed: go test -run '^TestLostUpdate$/^seed=9$' github.com/anyiogen/anyiogen/generated/anyio/anyiotest
+	//                        or: go test github.com/anyiogen/anyiogen/generated/anyio/anyiotest -anyio.seed=9
+	//             trace of the run: $TMPDIR/anyiotest/github.com/anyiogen/anyiogen/generated/anyio/anyiotest/TestLostUpdate/seed=9.json (open it in ui.perfetto.dev)
+	//     example_seeds_test.go:17: anyiotest.Seeds: stopped at the first failing seed, 9; seeds 10 to 19 did not run
 	// failed: true
 }

@@ -31,12 +31,26 @@ func TestBadFlagsAreNamed(t *testing.T) {
 		"-anyio.shard=3/3":  "-anyio.shard=3/3: want I/N with 0 <= I < N",
 		"-anyio.shard=x":    "-anyio.shard=x: want I/N",
 		"-anyio.seed=-2":    "-anyio.seed=-2: want a seed",
-		"-anyio.sched=fifo": `SimScheduler("fifo"): unknown policy`,
+		"-anyio.sched=fifo": `anyiotest.Seeds: -anyio.sched=fifo: anyio: backend "sim": anyio sim: SimScheduler("fifo"): unknown policy`,
 	} {
 		out, err := goTest("-test.run=^TestSweepOfNine$", flag)
 		if err == nil || !strings.Contains(out, want) {
 			t.Errorf("%s: err = %v, want a failure that says %q; output:\n%s", flag, err, want, out)
 		}
+		// A flag's error is the flag's, said once, not one seed's failure
+		// (issue 17, defect 9).
+		if strings.Contains(out, "seed=0") || strings.Contains(out, "with seed") {
+			t.Errorf("%s: the bad flag is reported as a seed's failure; output:\n%s", flag, out)
+		}
+	}
+}
+
+// The replay commands printed under -anyio.checkdeterminism keep the flag,
+// so that they replay the check that failed (issue 17, defect 9).
+func TestReplayKeepsTheDeterminismCheck(t *testing.T) {
+	out, err := goTest("-test.run=^TestMapOrder$", "-anyio.checkdeterminism")
+	if err == nil || strings.Count(out, "-anyio.checkdeterminism\n") != 2 {
+		t.Errorf("err = %v, want both replay commands to carry -anyio.checkdeterminism; output:\n%s", err, out)
 	}
 }
 
