@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"go/ast"
+	"go/format"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -54,6 +55,11 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		}
 		if !gen.IsGenerated(src) {
 			t.Errorf("%s does not start with %q", name, gen.Header)
+		}
+		// Rendering prints each file once, from its rewritten syntax: what
+		// it prints must already be gofmt's.
+		if formatted, err := format.Source(src); err != nil || !bytes.Equal(formatted, src) {
+			t.Errorf("%s is not as gofmt writes it (%v)", name, err)
 		}
 		if bytes.Contains(src, []byte(wd)) || bytes.Contains(src, []byte(os.Args[0])) {
 			t.Errorf("%s holds a path of this machine", name)
@@ -241,7 +247,9 @@ func TestSimulatorLimitsAreDocumentedWithoutPackageDoc(t *testing.T) {
 
 // A narrowed copy's docs name only what the copy declares (issue 17,
 // defect 5): every primitive alone, on each set of backends, renders its
-// docs without naming API it lacks. Generate refuses a doc that would.
+// docs without naming API it lacks. Generate (and Validate, which checks
+// what Generate does without rendering the templates) refuses a doc that
+// would.
 func TestNarrowedCopyDocumentsOnlyWhatItDeclares(t *testing.T) {
 	g := defaultGenerator(t)
 	for _, backends := range [][]string{{"std"}, {"std", "sim"}} {
@@ -250,7 +258,7 @@ func TestNarrowedCopyDocumentsOnlyWhatItDeclares(t *testing.T) {
 			if p != "" {
 				opts.Primitives = []string{p}
 			}
-			if _, err := g.Generate(opts); err != nil {
+			if err := g.Validate(opts); err != nil {
 				t.Errorf("-backends %s -primitives %s: %v", strings.Join(backends, ","), p, err)
 			}
 		}

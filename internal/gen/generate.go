@@ -5,7 +5,11 @@ import (
 	"go/ast"
 	"go/token"
 	"io/fs"
+	"runtime"
+	"slices"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/anyiogen/anyiogen/internal/spec"
 )
@@ -23,13 +27,74 @@ type Generator struct {
 // name. It is pure: the same inputs give the same bytes, and nothing on
 // disk is read or written.
 func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
-	s := g.Spec
-	sel, err := selectFor(s, opts)
+	c, err := g.prepare(opts)
 	if err != nil {
 		return nil, err
 	}
+	emit, rw, err := g.plan(c, opts)
+	if err != nil {
+		return nil, err
+	}
+	rendered, err := renderAll(emit, c.docs, rw)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{"anyio.go": c.glue}
+	for i, tf := range emit {
+		name := outputName(tf)
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("%s: output file %s would be written twice", tf.path, name)
+		}
+		out[name] = rendered[i]
+	}
+	return out, nil
+}
 
-	// 1. Load the templates of everything selected.
+// Validate checks what Generate would check for opts (the selection, the
+// templates against the spec, the docs of the copy) without rendering the
+// templates.
+func (g *Generator) Validate(opts Options) error {
+	_, err := g.prepare(opts)
+	return err
+}
+
+// checkedCopy is a copy whose templates are loaded and checked: what is
+// left is to render them.
+type checkedCopy struct {
+	sel      *selection
+	core     []*templateFile            // the selected primitives' files
+	backends map[string][]*templateFile // each selected backend's files
+	runtime  []*templateFile
+	docs     map[string]string // each declaration's doc, as this copy has it
+	glue     []byte            // the glue file, rendered
+}
+
+// prepare selects, loads and checks the copy opts describe, and renders its
+// glue.
+func (g *Generator) prepare(opts Options) (*checkedCopy, error) {
+	sel, err := selectFor(g.Spec, opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &checkedCopy{sel: sel, backends: map[string][]*templateFile{}}
+	stubs, err := g.load(c)
+	if err != nil {
+		return nil, err
+	}
+	cd := newCopyDocs(g.Spec, sel)
+	if err := g.check(c, cd, stubs); err != nil {
+		return nil, err
+	}
+	if c.glue, err = glue(g.Spec, sel, opts, cd); err != nil {
+		return nil, err
+	}
+	return c, cd.err()
+}
+
+// load reads the templates of everything selected into c, and returns the
+// stubs that stand in for the glue.
+func (g *Generator) load(c *checkedCopy) (stubs []*templateFile, err error) {
+	s := g.Spec
 	core, err := loadLayer(g.Sources, "templates/core", coreLayer, false)
 	if err != nil {
 		return nil, err
@@ -37,101 +102,101 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 	if err := checkClaimed(s, core); err != nil {
 		return nil, err
 	}
-	coreFiles := selectCore(core, sel)
-	backendFiles := map[string][]*templateFile{}
-	stubs := stubFiles(core)
-	for _, b := range sel.backends {
+	c.core = selectCore(core, c.sel)
+	stubs = stubFiles(core)
+	for _, b := range c.sel.backends {
 		all, err := loadLayer(g.Sources, "templates/"+b.Name, b.Name, false)
 		if err != nil {
 			return nil, s.Errorf(b.Pos, "backend %s: %v", b.Name, err)
 		}
-		backendFiles[b.Name] = selectAdapters(all, s, sel)
+		c.backends[b.Name] = selectAdapters(all, s, c.sel)
 		stubs = append(stubs, stubFiles(all)...)
 	}
-	rt, err := loadLayer(g.Sources, "runtime", runtimeLayer, false)
-	if err != nil {
-		return nil, err
-	}
+	c.runtime, err = loadLayer(g.Sources, "runtime", runtimeLayer, false)
+	return stubs, err
+}
 
-	// 2. Check them against the spec: declarations and backend contracts.
-	aliases := runtimeAliases(s)
-	cd := newCopyDocs(s, sel)
-	docs := map[string]string{}
-	coreIndex := topDecls(coreFiles)
-	for _, p := range sel.primitives {
+// check holds the templates to the spec (declarations, backend contracts,
+// the glue's names) and gathers the copy's docs.
+func (g *Generator) check(c *checkedCopy, cd *copyDocs, stubs []*templateFile) error {
+	s := g.Spec
+	c.docs = map[string]string{}
+	coreIndex := topDecls(c.core)
+	for _, p := range c.sel.primitives {
 		if err := checkDecls(s, "primitive "+p.Name, p.Declares, coreIndex, nil); err != nil {
-			return nil, err
+			return err
 		}
-		if err := addDocs(docs, cd, p.Declares); err != nil {
-			return nil, err
+		if err := addDocs(c.docs, cd, p.Declares); err != nil {
+			return err
 		}
 	}
 	contracts, err := contractMethods(g.Sources, s.Runtime)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for _, b := range sel.backends {
-		if err := checkDecls(s, "backend "+b.Name, b.Declares, topDecls(backendFiles[b.Name]), aliases); err != nil {
-			return nil, err
+	for _, b := range c.sel.backends {
+		files := c.backends[b.Name]
+		if err := checkDecls(s, "backend "+b.Name, b.Declares, topDecls(files), runtimeAliases(s)); err != nil {
+			return err
 		}
-		if err := checkContracts(s, b, sel, backendFiles[b.Name], contracts); err != nil {
-			return nil, err
+		if err := checkContracts(s, b, c.sel, files, contracts); err != nil {
+			return err
 		}
-		if err := addDocs(docs, cd, b.Declares); err != nil {
-			return nil, err
+		if err := addDocs(c.docs, cd, b.Declares); err != nil {
+			return err
 		}
 	}
+	return checkGlue(s, c.sel, stubs, c.backends, topLevelNames(c.runtime))
+}
 
-	if err := checkGlue(s, sel, stubs, backendFiles, topLevelNames(rt)); err != nil {
-		return nil, err
-	}
-
-	// 3. Render: the glue, then every template under its output name.
-	rw := &rewriter{pkg: sel.pkg, rtName: s.Runtime.Name, rtPath: s.Runtime.Import, apiPath: g.APIPath, standalone: opts.Standalone, aliases: runtimeAliases(s)}
-	out := map[string][]byte{}
-	if out["anyio.go"], err = glue(s, sel, opts, cd); err != nil {
-		return nil, err
-	}
-	if err := cd.err(); err != nil {
-		return nil, err
-	}
-	var emit []*templateFile
-	emit = append(emit, coreFiles...)
-	for _, b := range sel.backends {
-		emit = append(emit, backendFiles[b.Name]...)
+// plan lists the templates to emit, in order, and the rewrites that merge
+// them: the core, each backend, the runtime when standalone, and the
+// conformance suite, less what the copy cannot run, when asked for.
+func (g *Generator) plan(c *checkedCopy, opts Options) ([]*templateFile, *rewriter, error) {
+	s := g.Spec
+	rw := &rewriter{pkg: c.sel.pkg, rtName: s.Runtime.Name, rtPath: s.Runtime.Import, apiPath: g.APIPath, standalone: opts.Standalone, aliases: runtimeAliases(s)}
+	emit := slices.Clone(c.core)
+	for _, b := range c.sel.backends {
+		emit = append(emit, c.backends[b.Name]...)
 	}
 	if opts.Standalone {
-		rw.rtDecls = topLevelNames(rt)
-		emit = append(emit, rt...)
+		rw.rtDecls = topLevelNames(c.runtime)
+		emit = append(emit, c.runtime...)
 	}
-	if opts.Tests {
-		tests, err := loadLayer(g.Sources, "templates/conformance", conformanceLayer, true)
-		if err != nil {
-			return nil, err
-		}
-		var suite []*templateFile
-		for _, t := range tests {
-			if !strings.HasPrefix(t.name, "repo_") { // the repository's own set-up
-				suite = append(suite, t)
-			}
-		}
-		rw.dropTests = testsToDrop(suite, emittedAPI(s, sel, emit))
-		for _, tf := range suite {
-			if !droppedWhole(tf, rw.dropTests) {
-				emit = append(emit, tf)
-			}
+	if !opts.Tests {
+		return emit, rw, nil
+	}
+	tests, err := loadLayer(g.Sources, "templates/conformance", conformanceLayer, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	suite := slices.DeleteFunc(tests, func(t *templateFile) bool {
+		return strings.HasPrefix(t.name, "repo_") // the repository's own set-up
+	})
+	rw.dropTests = testsToDrop(suite, emittedAPI(s, c.sel, emit))
+	for _, tf := range suite {
+		if !droppedWhole(tf, rw.dropTests) {
+			emit = append(emit, tf)
 		}
 	}
-	for _, tf := range emit {
-		name := outputName(tf)
-		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("%s: output file %s would be written twice", tf.path, name)
-		}
-		if out[name], err = render(tf, docs, rw); err != nil {
-			return nil, err
-		}
+	return emit, rw, nil
+}
+
+// renderAll renders the templates on every core: each file's rendering
+// reads only its own template and what rw and docs say, so the files are
+// independent, and the result is the same in any order.
+func renderAll(emit []*templateFile, docs map[string]string, rw *rewriter) ([][]byte, error) {
+	out := make([][]byte, len(emit))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, tf := range emit {
+		g.Go(func() error {
+			var err error
+			out[i], err = render(tf, docs, rw)
+			return err
+		})
 	}
-	return out, nil
+	return out, g.Wait()
 }
 
 // outputName is where a template lands: anyio_<file> for the core,

@@ -37,7 +37,7 @@ func render(tf *templateFile, docs map[string]string, rw *rewriter) ([]byte, err
 	if err := format.Node(&out, fset, f); err != nil {
 		return nil, fmt.Errorf("%s: %w", tf.path, err)
 	}
-	return format.Source(out.Bytes())
+	return out.Bytes(), nil
 }
 
 type splice struct {

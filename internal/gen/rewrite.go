@@ -40,7 +40,7 @@ type rewriter struct {
 }
 
 func (rw *rewriter) apply(fset *token.FileSet, f *ast.File, layer string) {
-	f.Name = ast.NewIdent(rw.pkg)
+	f.Name = identAt(f.Name.Pos(), rw.pkg)
 	if layer != conformanceLayer && layer != runtimeLayer {
 		rw.nameMessages(f)
 	}
@@ -61,7 +61,7 @@ func (rw *rewriter) apply(fset *token.FileSet, f *ast.File, layer string) {
 	astutil.Apply(f, func(c *astutil.Cursor) bool {
 		if sel, ok := c.Node().(*ast.SelectorExpr); ok {
 			if id, ok := sel.X.(*ast.Ident); ok && id.Name == rw.rtName {
-				c.Replace(ast.NewIdent("rt" + sel.Sel.Name))
+				c.Replace(identAt(sel.Pos(), "rt"+sel.Sel.Name))
 			}
 		}
 		return true
@@ -105,7 +105,7 @@ func (rw *rewriter) unqualify(fset *token.FileSet, f *ast.File, pkg, importPath 
 			return true
 		}
 		if keep(sel.Sel.Name) {
-			c.Replace(ast.NewIdent(sel.Sel.Name))
+			c.Replace(identAt(sel.Pos(), sel.Sel.Name))
 		} else {
 			used = true
 		}
@@ -155,9 +155,16 @@ func (rw *rewriter) prefixRuntimeDecls(f *ast.File) {
 				return true
 			}
 		}
-		c.Replace(ast.NewIdent("rt" + id.Name))
+		c.Replace(identAt(id.Pos(), "rt"+id.Name))
 		return true
 	}, nil)
+}
+
+// identAt is an identifier where the one it replaces was: the printer
+// lays code out by positions, and an identifier without one can move a
+// closing parenthesis onto a line of its own.
+func identAt(pos token.Pos, name string) *ast.Ident {
+	return &ast.Ident{NamePos: pos, Name: name}
 }
 
 // dropEmptyImports removes an import declaration left with no specs.
