@@ -24,10 +24,11 @@ const runtimeLayer = "runtime"
 //     beside the package they call X;
 //   - standalone: the runtime's declarations are inlined with an "rt"
 //     prefix, so anyiort.X becomes rtX and the import goes;
-//   - messages: the word anyio in a string of the core or a backend (an
-//     error's "anyio: " prefix, "anyio.CancelScope") becomes the package's
-//     name, so a copy's errors speak of the copy. The runtime's sentinels
-//     are shared by every copy and keep theirs.
+//   - messages: the word anyio in a string of the core, a backend or the
+//     suite (an error's "anyio: " prefix, "anyio.CancelScope", and what
+//     the suite expects of them) becomes the package's name, so a copy's
+//     errors speak of the copy. The runtime's sentinels are shared by every
+//     copy and keep theirs.
 type rewriter struct {
 	pkg        string
 	rtName     string // the runtime's package name, as templates import it
@@ -41,8 +42,8 @@ type rewriter struct {
 
 func (rw *rewriter) apply(fset *token.FileSet, f *ast.File, layer string) {
 	f.Name = identAt(f.Name.Pos(), rw.pkg)
-	if layer != conformanceLayer && layer != runtimeLayer {
-		rw.nameMessages(f)
+	if layer != runtimeLayer {
+		rw.nameMessages(f) // the suite's expectations too, to match
 	}
 	if layer == conformanceLayer {
 		dropDecls(fset, f, rw.dropTests)
