@@ -2,11 +2,8 @@ package cli_test
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,118 +12,45 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"go.uber.org/goleak"
 
-	"github.com/anyiogen/anyiogen/internal/cli"
+	"github.com/anyiogen/anyiogen/internal/scripttest"
 )
 
-// TestMain lets the test binary stand in for an installed anyiogen: run
-// under the name "anyiogen" (testscript puts it on the scripts' PATH), it is
-// the command; otherwise it runs the tests, then fails if any left a
-// goroutine behind.
+// TestMain fails the tests if any left a goroutine behind.
 func TestMain(m *testing.M) {
-	testscript.Main(leakCheckedM{m}, map[string]func(){
-		"anyiogen": func() { os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr)) },
-	})
-}
-
-type leakCheckedM struct{ m *testing.M }
-
-func (l leakCheckedM) Run() int {
-	code := l.m.Run()
+	code := m.Run()
 	if code == 0 {
 		if err := goleak.Find(); err != nil {
 			fmt.Fprintf(os.Stderr, "goleak: errors on successful test run: %v\n", err)
-			return 1
+			code = 1
 		}
 	}
-	return code
+	os.Exit(code)
 }
 
 // TestScripts runs testdata/script/*.txtar: each is a user's module in
 // $WORK, driven as users drive anyiogen — installed, from go:generate with
 // go tool or go run — and then built, vetted and tested with the real go
-// command. $REPO is this repository; "$REPO" in a script's go.mod is
-// replaced by it, for a replace line. Besides testscript's commands the
-// scripts have exits, header, grepfiles and lsgo (below).
+// command. The anyiogen on the scripts' PATH is built from cmd/anyiogen as
+// go install builds it. $REPO is this repository; "$REPO" in a script's
+// go.mod is replaced by it, for a replace line. Besides testscript's
+// commands the scripts have exits, header, grepfiles and lsgo (below).
 func TestScripts(t *testing.T) {
-	goEnv := machineGoEnv(t)
-	repo, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(repo, "go.mod")); err != nil {
-		t.Fatalf("repository root not found: %v", err)
-	}
+	setup := scripttest.New(t, "anyiogen")
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
-		Setup: func(env *testscript.Env) error {
-			for _, kv := range goEnv {
-				env.Setenv(kv[0], kv[1])
-			}
-			env.Setenv("GOWORK", "off") // each script's module stands alone
-			env.Setenv("REPO", repo)
-			if err := expandRepo(env.WorkDir, repo); err != nil {
-				return err
-			}
-			// The anyiogen command is this race-built binary: skip the
-			// race runtime's one-second sleep at exit on every run.
-			env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
-			return nil
-		},
+		Setup:               setup.Apply,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":     cmdExits,
 			"header":    cmdHeader,
 			"grepfiles": cmdGrepfiles,
 			"lsgo":      cmdLsgo,
 		},
-	})
-}
-
-// machineGoEnv is what the go command inside a script needs from this
-// machine (testscript sets HOME=/no-home, so the go env file is not read):
-// the proxy, the caches, the toolchain choice, and GOFLAGS plus -mod=mod.
-func machineGoEnv(t *testing.T) [][2]string {
-	t.Helper()
-	names := []string{"GOPROXY", "GONOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE", "GOINSECURE",
-		"GOMODCACHE", "GOCACHE", "GOPATH", "GOTOOLCHAIN", "GOFLAGS"}
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", append([]string{"env", "-json"}, names...)...).Output()
-	if err != nil {
-		t.Fatalf("go env: %v (the scripts need the go command on PATH)", err)
-	}
-	vals := map[string]string{}
-	if err := json.Unmarshal(out, &vals); err != nil {
-		t.Fatalf("go env -json: %v", err)
-	}
-	vals["GOFLAGS"] = strings.TrimSpace(vals["GOFLAGS"] + " -mod=mod")
-	var env [][2]string
-	for _, name := range names {
-		if vals[name] != "" {
-			env = append(env, [2]string{name, vals[name]})
-		}
-	}
-	return env
-}
-
-// expandRepo replaces $REPO in every go.mod under dir with repo, so that a
-// script's go.mod can say replace github.com/anyiogen/anyiogen => $REPO.
-func expandRepo(dir, repo string) error {
-	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.Name() != "go.mod" {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(path, bytes.ReplaceAll(data, []byte("$REPO"), []byte(repo)), 0o666)
 	})
 }
 
