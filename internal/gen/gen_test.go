@@ -8,6 +8,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -48,6 +49,14 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	if len(first) != len(second) {
 		t.Fatalf("two runs gave %d and %d files", len(first), len(second))
 	}
+	// Plan says what Generate writes, without writing it.
+	plan, err := g.Plan(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := slices.Sorted(maps.Keys(first)); !slices.Equal(plan.Files, names) || !bytes.Equal(plan.Glue, first["anyio.go"]) {
+		t.Errorf("Plan lists %v, Generate writes %v (or their glue differs)", plan.Files, names)
+	}
 	wd, _ := os.Getwd()
 	for name, src := range first {
 		if !bytes.Equal(src, second[name]) {
@@ -82,17 +91,21 @@ func TestGenerateSelectsWhatIsNeeded(t *testing.T) {
 		{gen.Options{Tests: true}, []string{"anyio_conformance_taskgroup_test.go"}, []string{"anyio_conformance_repo_main_test.go"}},
 	}
 	for _, tt := range tests {
-		files, err := g.Generate(tt.opts)
+		plan, err := g.Plan(tt.opts)
 		if err != nil {
-			t.Fatalf("Generate(%+v): %v", tt.opts, err)
+			t.Fatalf("Plan(%+v): %v", tt.opts, err)
+		}
+		files := map[string]bool{}
+		for _, name := range plan.Files {
+			files[name] = true
 		}
 		for _, name := range tt.want {
-			if files[name] == nil {
+			if !files[name] {
 				t.Errorf("Generate(%+v) lacks %s", tt.opts, name)
 			}
 		}
 		for _, name := range tt.none {
-			if files[name] != nil {
+			if files[name] {
 				t.Errorf("Generate(%+v) emits %s, which it does not need", tt.opts, name)
 			}
 		}
@@ -247,9 +260,8 @@ func TestSimulatorLimitsAreDocumentedWithoutPackageDoc(t *testing.T) {
 
 // A narrowed copy's docs name only what the copy declares (issue 17,
 // defect 5): every primitive alone, on each set of backends, renders its
-// docs without naming API it lacks. Generate (and Validate, which checks
-// what Generate does without rendering the templates) refuses a doc that
-// would.
+// docs without naming API it lacks. Generate (and Plan, which checks what
+// Generate does without rendering the templates) refuses a doc that would.
 func TestNarrowedCopyDocumentsOnlyWhatItDeclares(t *testing.T) {
 	g := defaultGenerator(t)
 	for _, backends := range [][]string{{"std"}, {"std", "sim"}} {
@@ -258,7 +270,7 @@ func TestNarrowedCopyDocumentsOnlyWhatItDeclares(t *testing.T) {
 			if p != "" {
 				opts.Primitives = []string{p}
 			}
-			if err := g.Validate(opts); err != nil {
+			if _, err := g.Plan(opts); err != nil {
 				t.Errorf("-backends %s -primitives %s: %v", strings.Join(backends, ","), p, err)
 			}
 		}

@@ -50,12 +50,30 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 	return out, nil
 }
 
-// Validate checks what Generate would check for opts (the selection, the
-// templates against the spec, the docs of the copy) without rendering the
-// templates.
-func (g *Generator) Validate(opts Options) error {
-	_, err := g.prepare(opts)
-	return err
+// Plan is what Generate would write, found without rendering the
+// templates: everything Generate checks is checked.
+type Plan struct {
+	Files []string // the files' names, sorted
+	Glue  []byte   // the glue file, anyio.go, as written
+}
+
+// Plan checks the copy opts describe as Generate does, and says what
+// Generate would write, without rendering the templates.
+func (g *Generator) Plan(opts Options) (*Plan, error) {
+	c, err := g.prepare(opts)
+	if err != nil {
+		return nil, err
+	}
+	emit, _, err := g.plan(c, opts)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Files: []string{"anyio.go"}, Glue: c.glue}
+	for _, tf := range emit {
+		p.Files = append(p.Files, outputName(tf))
+	}
+	slices.Sort(p.Files)
+	return p, nil
 }
 
 // checkedCopy is a copy whose templates are loaded and checked: what is

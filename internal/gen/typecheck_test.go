@@ -8,36 +8,41 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/anyiogen/anyiogen/internal/gen"
+	"github.com/anyiogen/anyiogen/internal/scripttest"
 )
 
 // TestGeneratedVariantsTypeCheck writes narrowed, standalone and
-// test-carrying variants into this module and type-checks them all, tests
-// included: every combination the CLI offers must compile. Each primitive
-// alone is checked with its conformance tests on both backends, and alone
-// on std, standalone; the suite's pruning does not depend on the backends
-// (it never names sim-only API), so the second needs no tests of its own
-// beyond the full std copy's.
+// test-carrying variants into this module with the anyiogen command and
+// type-checks them all, tests included: every combination the CLI offers
+// must compile. Each primitive alone is checked with its conformance tests
+// on both backends, and alone on std, standalone; the suite's pruning does
+// not depend on the backends (it never names sim-only API), so the second
+// needs no tests of its own beyond the full std copy's.
 //
-// The check is go vet with one cheap analyzer (atomic): vet type-checks each
-// package and its tests in a binary of its own, in parallel, about eight
-// times faster than go/packages in this test's process, and far more so
-// under the race detector, which slows the in-process type checker tenfold.
+// Both steps run outside this test's process, built as users build them:
+// the command, and go vet with one cheap analyzer (atomic), which
+// type-checks each package and its tests in parallel. In this process,
+// under the race detector, generation and go/packages' type checker ran
+// ten times slower.
 func TestGeneratedVariantsTypeCheck(t *testing.T) {
 	if testing.Short() {
 		t.Skip("type-checks several packages")
 	}
-	g := defaultGenerator(t)
-	variants := map[string]gen.Options{
-		"stdonly":    {Backends: []string{"std"}},
-		"standalone": {Standalone: true, Tests: true, Package: "vendored"},
-		"withtests":  {Tests: true},
-		"stdtests":   {Backends: []string{"std"}, Tests: true, Package: "stdtests"},
+	variants := map[string][]string{
+		"stdonly":    {"-backends", "std"},
+		"standalone": {"-standalone", "-tests", "-pkg", "vendored"},
+		"withtests":  {"-tests"},
+		"stdtests":   {"-backends", "std", "-tests", "-pkg", "stdtests"},
 	}
-	for _, p := range g.Spec.PrimitiveNames() {
-		variants["only"+p] = gen.Options{Primitives: []string{p}, Tests: true}
-		variants["stdonly"+p] = gen.Options{Primitives: []string{p}, Backends: []string{"std"}, Standalone: true}
+	for _, p := range defaultGenerator(t).Spec.PrimitiveNames() {
+		variants["only"+p] = []string{"-primitives", p, "-tests"}
+		variants["stdonly"+p] = []string{"-primitives", p, "-backends", "std", "-standalone"}
 	}
+	repo, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anyiogen := filepath.Join(scripttest.Build(t, repo, "anyiogen"), "anyiogen")
 	if err := os.MkdirAll("testdata", 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -47,19 +52,13 @@ func TestGeneratedVariantsTypeCheck(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(root) })
 	var dirs []string
-	for name, opts := range variants {
-		files, err := g.Generate(opts)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+	for name, flags := range variants {
 		dir := filepath.Join(root, name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
+		if !slices.Contains(flags, "-pkg") {
+			flags = append(flags, "-pkg", name)
 		}
-		for file, src := range files {
-			if err := os.WriteFile(filepath.Join(dir, file), src, 0o644); err != nil {
-				t.Fatal(err)
-			}
+		if out, err := exec.Command(anyiogen, append([]string{"-o", dir}, flags...)...).CombinedOutput(); err != nil {
+			t.Fatalf("anyiogen %s: %v\n%s", strings.Join(flags, " "), err, out)
 		}
 		dirs = append(dirs, "./"+filepath.ToSlash(dir))
 	}

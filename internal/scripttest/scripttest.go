@@ -47,19 +47,27 @@ func New(t *testing.T, commands ...string) *Setup {
 	if _, err := os.Stat(filepath.Join(repo, "go.mod")); err != nil {
 		t.Fatalf("repository root not found: %v", err)
 	}
-	s := &Setup{Repo: repo, env: goEnv(t), bin: t.TempDir()}
-	if len(commands) > 0 {
-		args := []string{"build", "-o", s.bin + string(filepath.Separator)}
-		for _, c := range commands {
-			args = append(args, "./cmd/"+c)
-		}
-		cmd := exec.CommandContext(t.Context(), "go", args...)
-		cmd.Dir = repo
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
+	return &Setup{Repo: repo, env: goEnv(t), bin: Build(t, repo, commands...)}
+}
+
+// Build builds the commands of the repository at repo, named by their
+// directories under cmd/, into a temporary directory and returns it.
+func Build(t *testing.T, repo string, commands ...string) string {
+	t.Helper()
+	bin := t.TempDir()
+	if len(commands) == 0 {
+		return bin
 	}
-	return s
+	args := []string{"build", "-o", bin + string(filepath.Separator)}
+	for _, c := range commands {
+		args = append(args, "./cmd/"+c)
+	}
+	cmd := exec.CommandContext(t.Context(), "go", args...)
+	cmd.Dir = repo
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return bin
 }
 
 // Bin is the directory of the built commands.
