@@ -139,6 +139,60 @@ func BenchmarkLockContended4(b *testing.B) {
 	})
 }
 
+// BenchmarkLockRound is the case the issue tracker states: an op is a whole
+// round of 4 tasks that each take the lock 1,000 times around a short
+// critical section (a few dozen arithmetic steps), beside goroutines and a
+// sync.Mutex doing the same.
+func BenchmarkLockRound(b *testing.B) {
+	const workers, turns = 4, 1000
+	critical := func(x *uint64) {
+		for i := range 32 {
+			*x = *x*6364136223846793005 + uint64(i)
+		}
+	}
+	b.Run("anyio", func(b *testing.B) {
+		for range b.N {
+			l := anyio.NewLock()
+			var x uint64
+			err := anyio.WithTaskGroup(context.Background(), func(ctx context.Context, tg *anyio.TaskGroup) error {
+				for range workers {
+					tg.StartSoon(func(ctx context.Context) error {
+						for range turns {
+							if err := l.Acquire(ctx); err != nil {
+								return err
+							}
+							critical(&x)
+							l.Release()
+						}
+						return nil
+					})
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Mutex", func(b *testing.B) {
+		for range b.N {
+			var mu sync.Mutex
+			var x uint64
+			var wg sync.WaitGroup
+			for range workers {
+				wg.Go(func() {
+					for range turns {
+						mu.Lock()
+						critical(&x)
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Wait()
+		}
+	})
+}
+
 func BenchmarkSemaphoreUncontended(b *testing.B) {
 	b.Run("anyio", func(b *testing.B) {
 		inTask(b, func(ctx context.Context) {

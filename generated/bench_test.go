@@ -256,6 +256,15 @@ func BenchmarkFailAfterWaiting(b *testing.B) {
 	}
 	b.Run("in-group/anyio", func(b *testing.B) { inGroup(b, failAfter) })
 	b.Run("in-group/WithTimeout", func(b *testing.B) { inGroup(b, withTimeout) })
+	// Under a cancellable context that no Run made, as an HTTP handler's
+	// request context is: the scope watches it with context.AfterFunc.
+	foreign := func(b *testing.B, f func(*testing.B, context.Context)) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		f(b, ctx)
+	}
+	b.Run("foreign-parent/anyio", func(b *testing.B) { foreign(b, failAfter) })
+	b.Run("foreign-parent/WithTimeout", func(b *testing.B) { foreign(b, withTimeout) })
 }
 
 // BenchmarkCreateTask1000 starts 1000 tasks that each return a result and
