@@ -53,7 +53,7 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	b.setUpPolicyLocked()
 	b.sometimes, _ = cfg.Value(anyiort.SometimesKey()).(func(name string, cond bool))
 	if w, _ := cfg.Value(simTraceKey{}).(io.Writer); w != nil {
-		b.tracer = &simTracer{w: w, start: b.now}
+		b.tracer = simtraceNew(w, b.now)
 	}
 	return b, nil
 }

@@ -394,3 +394,40 @@ func TestCopyMessagesNameTheCopy(t *testing.T) {
 		t.Errorf("PanicError's text does not begin with the copy's name")
 	}
 }
+
+// A backend's sub-home (templates/sim/trace, package simtrace) is inlined:
+// its names take the home's prefix, the backend's selectors into it become
+// those names, and its import goes; a std-only copy has none of it.
+func TestSubHomesAreInlined(t *testing.T) {
+	g := defaultGenerator(t)
+	files, err := g.Generate(gen.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := string(files["anyio_sim_trace_record.go"])
+	for _, want := range []string{"// Source: templates/sim/trace/record.go", "type simtraceRecorder struct", "func simtraceNew(", "// simtraceRecorder keeps"} {
+		if !strings.Contains(record, want) {
+			t.Errorf("anyio_sim_trace_record.go lacks %q", want)
+		}
+	}
+	for name, src := range files {
+		if bytes.Contains(src, []byte("templates/sim/trace\"")) || bytes.Contains(src, []byte("simtrace.")) {
+			t.Errorf("%s still imports or selects into the sub-home", name)
+		}
+	}
+	plan, err := g.Plan(gen.Options{Backends: []string{"std"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(plan.Files, func(f string) bool { return strings.HasPrefix(f, "anyio_sim_") }) {
+		t.Errorf("a std-only copy has sim files: %v", plan.Files)
+	}
+	// A sub-home must be named after its backend and folder.
+	broken := copySources(t)
+	src := broken["templates/sim/trace/record.go"]
+	src.Data = bytes.Replace(src.Data, []byte("package simtrace"), []byte("package trace"), 1)
+	g.Sources = broken
+	if _, err := g.Plan(gen.Options{}); err == nil || !strings.Contains(err.Error(), "templates/sim/trace/record.go: a sub-home of backend sim must be package simtrace, not trace") {
+		t.Errorf("a sub-home misnamed: %v", err)
+	}
+}

@@ -123,7 +123,7 @@ func (g *Generator) load(c *checkedCopy) (stubs []*templateFile, err error) {
 	c.core = selectCore(core, c.sel)
 	stubs = stubFiles(core)
 	for _, b := range c.sel.backends {
-		all, err := loadLayer(g.Sources, "templates/"+b.Name, b.Name, false)
+		all, err := loadBackend(g.Sources, b.Name)
 		if err != nil {
 			return nil, s.Errorf(b.Pos, "backend %s: %v", b.Name, err)
 		}
@@ -177,6 +177,7 @@ func (g *Generator) plan(c *checkedCopy, opts Options) ([]*templateFile, *rewrit
 	for _, b := range c.sel.backends {
 		emit = append(emit, c.backends[b.Name]...)
 	}
+	rw.homes = homesOf(emit)
 	if opts.Standalone {
 		rw.rtDecls = topLevelNames(c.runtime)
 		emit = append(emit, c.runtime...)
@@ -220,8 +221,11 @@ func renderAll(emit []*templateFile, docs map[string]string, rw *rewriter) ([][]
 // outputName is where a template lands: anyio_<file> for the core,
 // anyio_<layer>_<file> for the rest.
 func outputName(tf *templateFile) string {
-	if tf.layer == coreLayer {
+	switch {
+	case tf.layer == coreLayer:
 		return "anyio_" + tf.name
+	case tf.home != "":
+		return "anyio_" + tf.layer + "_" + tf.home + "_" + tf.name
 	}
 	return "anyio_" + tf.layer + "_" + tf.name
 }

@@ -25,15 +25,10 @@ func render(tf *templateFile, docs map[string]string, rw *rewriter) ([]byte, err
 	if err != nil {
 		return nil, fmt.Errorf("%s: after setting doc comments: %w", tf.path, err)
 	}
-	rw.apply(fset, f, tf.layer)
+	rw.apply(fset, f, tf)
 	var out bytes.Buffer
 	out.WriteString(Header + "\n")
-	if tf.layer != runtimeLayer {
-		fmt.Fprintf(&out, "// Source: templates/%s/%s\n", tf.layer, tf.name)
-	} else {
-		fmt.Fprintf(&out, "// Source: runtime/%s\n", tf.name)
-	}
-	out.WriteString("\n")
+	fmt.Fprintf(&out, "// Source: %s\n\n", tf.path)
 	if err := format.Node(&out, fset, f); err != nil {
 		return nil, fmt.Errorf("%s: %w", tf.path, err)
 	}

@@ -24,6 +24,10 @@ const runtimeLayer = "runtime"
 //     beside the package they call X;
 //   - standalone: the runtime's declarations are inlined with an "rt"
 //     prefix, so anyiort.X becomes rtX and the import goes;
+//   - homes: a backend's sub-homes (templates/sim/trace, package simtrace)
+//     are inlined likewise, each top-level name N of a home becoming
+//     simtraceN (with N's first letter made upper case), so simtrace.New
+//     becomes simtraceNew, and the homes' imports go (see homes.go);
 //   - messages: the word anyio in a string of the core, a backend or the
 //     suite (an error's "anyio: " prefix, "anyio.CancelScope", and what
 //     the suite expects of them) becomes the package's name, so a copy's
@@ -36,12 +40,17 @@ type rewriter struct {
 	apiPath    string // the reference package's import path, in tests
 	aliases    []string
 	standalone bool
-	rtDecls    map[string]bool // top-level names of the runtime, when standalone
-	dropTests  map[string]bool // conformance declarations that use API left out
+	rtDecls    map[string]bool  // top-level names of the runtime, when standalone
+	dropTests  map[string]bool  // conformance declarations that use API left out
+	homes      map[string]*home // a backend's sub-homes, by the end of their import paths
 }
 
-func (rw *rewriter) apply(fset *token.FileSet, f *ast.File, layer string) {
+func (rw *rewriter) apply(fset *token.FileSet, f *ast.File, tf *templateFile) {
+	layer := tf.layer
 	f.Name = identAt(f.Name.Pos(), rw.pkg)
+	if layer != coreLayer && layer != runtimeLayer && layer != conformanceLayer {
+		rw.inlineHomes(fset, f, tf)
+	}
 	if layer != runtimeLayer {
 		rw.nameMessages(f) // the suite's expectations too, to match
 	}
@@ -133,9 +142,17 @@ func nameOf(imp *ast.ImportSpec) string {
 // prefixRuntimeDecls renames the runtime's top-level declarations X to rtX,
 // and every use of them, leaving field, method and key names alone.
 func (rw *rewriter) prefixRuntimeDecls(f *ast.File) {
+	renameDecls(f, rw.rtDecls, func(name string) string { return "rt" + name })
+}
+
+// renameDecls renames the uses of the top-level names decls in f, and
+// their declarations, leaving field, method and key names alone. It goes
+// by name: the files it renames in never shadow one of their top-level
+// names.
+func renameDecls(f *ast.File, decls map[string]bool, rename func(string) string) {
 	astutil.Apply(f, func(c *astutil.Cursor) bool {
 		id, ok := c.Node().(*ast.Ident)
-		if !ok || !rw.rtDecls[id.Name] {
+		if !ok || !decls[id.Name] {
 			return true
 		}
 		switch p := c.Parent().(type) {
@@ -156,7 +173,7 @@ func (rw *rewriter) prefixRuntimeDecls(f *ast.File) {
 				return true
 			}
 		}
-		c.Replace(identAt(id.Pos(), "rt"+id.Name))
+		c.Replace(identAt(id.Pos(), rename(id.Name)))
 		return true
 	}, nil)
 }

@@ -22,6 +22,7 @@ const (
 // templateFile is one parsed template.
 type templateFile struct {
 	layer string // "core", a backend name, "conformance" or "runtime"
+	home  string // a backend's sub-home the file lives in ("trace"), or ""
 	name  string // base name
 	path  string // path in the sources, for messages
 	src   []byte

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
+	"github.com/anyiogen/anyiogen/templates/sim/trace"
 )
 
 // simBackend is the sim backend of one run.
@@ -45,7 +46,7 @@ type simBackend struct {
 	idle       bool               // the scheduler waits for a foreign context's cancellation
 	progressAt time.Time          // when a task last reached a scheduling point, for the watchdog
 	bubble     bool               // the run is inside a testing/synctest bubble, whose clock it shares
-	tracer     *simTracer         // nil unless Trace is on
+	tracer     *simtrace.Recorder // nil unless Trace is on
 	hosts      []*simHost         // every incarnation RunHost started, in order
 	hostPids   map[string]int     // a trace process per host name
 	policy     simPolicy          // how the next task is picked
@@ -98,7 +99,7 @@ func (b *simBackend) Run(main func() error) error {
 		// for the watcher outside it.
 		b.now = time.Now().Round(0)
 		if b.tracer != nil {
-			b.tracer.start = b.now
+			b.tracer.Restart(b.now)
 		}
 		horizon := time.NewTimer(simBubbleHorizon)
 		defer horizon.Stop()
@@ -135,10 +136,10 @@ func (b *simBackend) Run(main func() error) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.tracer != nil {
-		werr := b.tracer.write()
+		werr := b.tracer.Write()
 		switch {
 		case b.result != nil:
-			b.result = &simTracedError{err: b.result, tail: b.tracer.tail(simTraceTail)}
+			b.result = &simtrace.TracedError{Err: b.result, Tail: b.tracer.Tail(simTraceTail)}
 		case werr != nil && !b.panicked:
 			b.result = fmt.Errorf("anyio sim: writing the trace: %w", werr)
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
+	"github.com/anyiogen/anyiogen/templates/sim/trace"
 )
 
 // The keys under which the options below record their settings. Each is its
@@ -50,7 +51,7 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	b.setUpPolicyLocked()
 	b.sometimes, _ = cfg.Value(anyiort.SometimesKey()).(func(name string, cond bool))
 	if w, _ := cfg.Value(simTraceKey{}).(io.Writer); w != nil {
-		b.tracer = &simTracer{w: w, start: b.now}
+		b.tracer = simtrace.New(w, b.now)
 	}
 	return b, nil
 }
