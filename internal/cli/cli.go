@@ -142,11 +142,11 @@ func generate(c config, stdout io.Writer) (int, error) {
 	if err := checkCollisions(c.dir, pkg, files, users); err != nil {
 		return exitError, err
 	}
-	plan, err := output.NewPlan(c.dir, files, gen.IsGenerated)
+	plan, err := output.NewPlan(c.dir, files, output.IsGenerated)
 	if err != nil {
 		return exitError, dirError(c.dir, err)
 	}
-	helperPlan, err := output.NewPlanOwning(helperDir, helperFiles, gen.IsGenerated, func(name string) bool {
+	helperPlan, err := output.NewPlanOwning(helperDir, helperFiles, output.IsGenerated, func(name string) bool {
 		return strings.HasPrefix(name, "anyio_testhelper_") && strings.HasSuffix(name, ".go")
 	})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/anyiogen/anyiogen/internal/gen"
+	"github.com/anyiogen/anyiogen/internal/output"
 )
 
 // userFile is a Go file in the output directory that the user wrote (it
@@ -35,7 +35,7 @@ func readUserFiles(dir string) []userFile {
 			continue
 		}
 		src, err := os.ReadFile(path)
-		if err != nil || gen.IsGenerated(src) {
+		if err != nil || output.IsGenerated(src) {
 			continue
 		}
 		uf := userFile{path: path, fset: token.NewFileSet(), test: strings.HasSuffix(path, "_test.go")}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/anyiogen/anyiogen"
 	"github.com/anyiogen/anyiogen/internal/gen"
+	"github.com/anyiogen/anyiogen/internal/output"
 	"github.com/anyiogen/anyiogen/internal/spec"
 )
 
@@ -62,8 +63,8 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		if !bytes.Equal(src, second[name]) {
 			t.Errorf("%s differs between two runs with the same inputs", name)
 		}
-		if !gen.IsGenerated(src) {
-			t.Errorf("%s does not start with %q", name, gen.Header)
+		if !output.IsGenerated(src) {
+			t.Errorf("%s does not start with %q", name, output.Header)
 		}
 		// Rendering prints each file once, from its rewritten syntax: what
 		// it prints must already be gofmt's.

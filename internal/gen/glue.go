@@ -7,6 +7,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
+	"github.com/anyiogen/anyiogen/internal/output"
 	"github.com/anyiogen/anyiogen/internal/spec"
 )
 
@@ -24,7 +25,7 @@ func glue(s *spec.Spec, sel *selection, opts Options, cd *copyDocs) ([]byte, err
 	}
 	f := jen.NewFile(sel.pkg)
 	f.ImportAlias(s.Runtime.Import, s.Runtime.Name)
-	f.HeaderComment(Header[len("// "):])
+	f.HeaderComment(output.Header[len("// "):])
 	if !opts.NoPackageDoc {
 		if err := packageDoc(f, s, sel, cd); err != nil {
 			return nil, err

@@ -8,6 +8,8 @@ import (
 	"go/parser"
 	"go/token"
 	"slices"
+
+	"github.com/anyiogen/anyiogen/internal/output"
 )
 
 // render turns one template into a file of the generated package:
@@ -27,7 +29,7 @@ func render(tf *templateFile, docs map[string]string, rw *rewriter) ([]byte, err
 	}
 	rw.apply(fset, f, tf)
 	var out bytes.Buffer
-	out.WriteString(Header + "\n")
+	out.WriteString(output.Header + "\n")
 	fmt.Fprintf(&out, "// Source: %s\n\n", tf.path)
 	if err := format.Node(&out, fset, f); err != nil {
 		return nil, fmt.Errorf("%s: %w", tf.path, err)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/anyiogen/anyiogen/internal/output"
 	"github.com/anyiogen/anyiogen/internal/spec"
 )
 
@@ -51,7 +52,7 @@ func (g *Generator) TestHelper(opts Options, importPath string) (map[string][]by
 		src = helperPackage.ReplaceAllString(src, "package "+sel.pkg)
 		src = helperName.ReplaceAllString(src, sel.pkg+"test")
 		var b bytes.Buffer
-		fmt.Fprintf(&b, "%s\n// Source: templates/%s/%s\n\n%s", Header, testHelperLayer, tf.name, src)
+		fmt.Fprintf(&b, "%s\n// Source: templates/%s/%s\n\n%s", output.Header, testHelperLayer, tf.name, src)
 		formatted, err := format.Source(b.Bytes())
 		if err != nil {
 			return nil, fmt.Errorf("%s: rendering the test helper for package %s: %w", tf.path, sel.pkg, err)

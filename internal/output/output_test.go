@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func isOurs(src []byte) bool { return bytes.HasPrefix(src, []byte(header+"\n")) }
+func isOurs(src []byte) bool { return bytes.HasPrefix(src, []byte(Header+"\n")) }
 
 func TestUnifiedDiff(t *testing.T) {
 	old := []byte("a\nb\nc\nd\ne\nf\ng\nh\n")
@@ -45,15 +45,15 @@ func TestUnifiedDiffSplitsDistantHunks(t *testing.T) {
 func TestPlanWritesAllThenRemovesStale(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, src string) { os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644) }
-	write("same.go", header+"\nsame\n")
-	write("changed.go", header+"\nold\n")
-	write("anyio_stale.go", header+"\nstale\n")
-	write("helpers.go", header+"\nnot named as ours\n")
+	write("same.go", Header+"\nsame\n")
+	write("changed.go", Header+"\nold\n")
+	write("anyio_stale.go", Header+"\nstale\n")
+	write("helpers.go", Header+"\nnot named as ours\n")
 	write("user.go", "package x\n")
 	files := map[string][]byte{
-		"same.go":    []byte(header + "\nsame\n"),
-		"changed.go": []byte(header + "\nnew\n"),
-		"new.go":     []byte(header + "\nnew\n"),
+		"same.go":    []byte(Header + "\nsame\n"),
+		"changed.go": []byte(Header + "\nnew\n"),
+		"new.go":     []byte(Header + "\nnew\n"),
 	}
 	p, err := NewPlan(dir, files, isOurs)
 	if err != nil {
@@ -81,7 +81,7 @@ func TestPlanWritesAllThenRemovesStale(t *testing.T) {
 func TestPlanRefusesForeignFiles(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "a.go"), []byte("package x\n"), 0o644)
-	_, err := NewPlan(dir, map[string][]byte{"a.go": []byte(header + "\n")}, isOurs)
+	_, err := NewPlan(dir, map[string][]byte{"a.go": []byte(Header + "\n")}, isOurs)
 	if _, ok := err.(*RefusedError); !ok {
 		t.Fatalf("NewPlan over a hand-written file: got %v, want a *RefusedError", err)
 	}
@@ -92,7 +92,7 @@ func TestPlanRefusesADirectoryOrLinkInATargetsPlace(t *testing.T) {
 	os.Mkdir(filepath.Join(dir, "anyio_a.go"), 0o755)
 	os.Symlink("elsewhere.txt", filepath.Join(dir, "anyio_b.go"))
 	for _, name := range []string{"anyio_a.go", "anyio_b.go"} {
-		_, err := NewPlan(dir, map[string][]byte{name: []byte(header + "\n")}, isOurs)
+		_, err := NewPlan(dir, map[string][]byte{name: []byte(Header + "\n")}, isOurs)
 		if re, ok := err.(*RefusedError); !ok || re.Why != "it is not a regular file" {
 			t.Errorf("NewPlan over %s, which is not a regular file: got %v, want a refusal", name, err)
 		}
