@@ -77,102 +77,139 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
+// generate is the command after its flags: the spec, the files rendered in
+// memory, the plans that compare them with the disk, then a check or one
+// write of everything.
 func generate(c config, stdout io.Writer) (int, error) {
 	if c.dir == "" {
 		return exitError, errors.New("-o: empty directory name")
 	}
-	// 2. The spec: embedded, or the file given.
-	name, data := anyiogen.DefaultSpec, []byte(nil)
-	var err error
-	if c.specFile != "" {
-		name = c.specFile
-		if data, err = os.ReadFile(c.specFile); err != nil {
-			return exitError, fmt.Errorf("-spec: %w", err)
-		}
-	} else if data, err = anyiogen.Sources.ReadFile(anyiogen.DefaultSpec); err != nil {
-		return exitError, err
-	}
-	s, err := spec.Parse(name, data)
+	s, err := loadSpec(c.specFile)
 	if err != nil {
 		return exitError, err
 	}
+	r, err := renderFor(c, s)
+	if err != nil {
+		return exitError, err
+	}
+	plans, err := r.plans()
+	if err != nil {
+		return exitError, err
+	}
+	if c.check {
+		return checkPlans(plans, stdout)
+	}
+	// The package and its helper are written together: all or none.
+	if err := output.ApplyAll(plans...); err != nil {
+		return exitError, dirError(c.dir, err)
+	}
+	return exitOK, nil
+}
 
-	// 3. Render everything in memory.
-	users := readUserFiles(c.dir)
-	pkg := c.pkg
-	if pkg == "" {
-		if pkg, err = defaultPackage(c.dir, users); err != nil {
-			return exitError, err
+// loadSpec reads the spec: the embedded one, or the file given with -spec.
+func loadSpec(file string) (*spec.Spec, error) {
+	if file == "" {
+		data, err := anyiogen.Sources.ReadFile(anyiogen.DefaultSpec)
+		if err != nil {
+			return nil, err
+		}
+		return spec.Parse(anyiogen.DefaultSpec, data)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("-spec: %w", err)
+	}
+	return spec.Parse(file, data)
+}
+
+// rendered is what anyiogen would write: the package's files and, with
+// -testhelper, the helper's, beside the user's files they must live with.
+type rendered struct {
+	dir, pkg    string
+	users       []userFile
+	files       map[string][]byte
+	helperDir   string
+	helperFiles map[string][]byte // nil without -testhelper: its files go
+}
+
+// renderFor renders the package c asks for, and its test helper, in
+// memory.
+func renderFor(c config, s *spec.Spec) (*rendered, error) {
+	r := &rendered{dir: c.dir, pkg: c.pkg, users: readUserFiles(c.dir)}
+	if r.pkg == "" {
+		var err error
+		if r.pkg, err = defaultPackage(c.dir, r.users); err != nil {
+			return nil, err
 		}
 	}
 	g := &gen.Generator{Spec: s, Sources: anyiogen.Sources, APIPath: apiPath}
 	opts := gen.Options{
-		Package:      pkg,
+		Package:      r.pkg,
 		Backends:     splitList(c.backends),
 		Primitives:   splitList(c.primitives),
 		Standalone:   c.standalone,
 		Tests:        c.tests,
-		NoPackageDoc: hasPackageDoc(users),
+		NoPackageDoc: hasPackageDoc(r.users),
 	}
-	files, err := g.Generate(opts)
-	if err != nil {
-		return exitError, err
+	var err error
+	if r.files, err = g.Generate(opts); err != nil {
+		return nil, err
 	}
 	// The test helper lives in DIR/<pkg>test. Without -testhelper its
 	// generated files there, if any, are stale and go.
-	helperDir := filepath.Join(c.dir, pkg+"test")
-	var helperFiles map[string][]byte
-	if c.testHelper {
-		importPath, err := importPathOf(c.dir)
-		if err != nil {
-			return exitError, fmt.Errorf("-testhelper: %w", err)
-		}
-		if helperFiles, err = g.TestHelper(opts, importPath); err != nil {
-			return exitError, err
-		}
-		if err := checkPackage(pkg+"test", readUserFiles(helperDir)); err != nil {
-			return exitError, fmt.Errorf("-testhelper: %w", err)
-		}
+	r.helperDir = filepath.Join(c.dir, r.pkg+"test")
+	if !c.testHelper {
+		return r, nil
 	}
-
-	// 4. Compare with the directory, then check or write.
-	if err := checkPackage(pkg, users); err != nil {
-		return exitError, err
-	}
-	if err := checkCollisions(c.dir, pkg, files, users); err != nil {
-		return exitError, err
-	}
-	plan, err := output.NewPlan(c.dir, files, output.IsGenerated)
+	importPath, err := importPathOf(c.dir)
 	if err != nil {
-		return exitError, dirError(c.dir, err)
+		return nil, fmt.Errorf("-testhelper: %w", err)
 	}
-	helperPlan, err := output.NewPlanOwning(helperDir, helperFiles, output.IsGenerated, func(name string) bool {
+	if r.helperFiles, err = g.TestHelper(opts, importPath); err != nil {
+		return nil, err
+	}
+	if err := checkPackage(r.pkg+"test", readUserFiles(r.helperDir)); err != nil {
+		return nil, fmt.Errorf("-testhelper: %w", err)
+	}
+	return r, nil
+}
+
+// plans checks the rendered files against the user's and compares them with
+// the disk: the package's directory, then the helper's.
+func (r *rendered) plans() ([]*output.Plan, error) {
+	if err := checkPackage(r.pkg, r.users); err != nil {
+		return nil, err
+	}
+	if err := checkCollisions(r.dir, r.pkg, r.files, r.users); err != nil {
+		return nil, err
+	}
+	plan, err := output.NewPlan(r.dir, r.files, output.IsGenerated)
+	if err != nil {
+		return nil, dirError(r.dir, err)
+	}
+	helperPlan, err := output.NewPlanOwning(r.helperDir, r.helperFiles, output.IsGenerated, func(name string) bool {
 		return strings.HasPrefix(name, "anyio_testhelper_") && strings.HasSuffix(name, ".go")
 	})
 	if err != nil {
-		return exitError, dirError(helperDir, err)
+		return nil, dirError(r.helperDir, err)
 	}
-	if c.check {
-		if plan.UpToDate() && helperPlan.UpToDate() {
-			return exitOK, nil
+	return []*output.Plan{plan, helperPlan}, nil
+}
+
+// checkPlans is -check: the diff of every stale file, and exit status 1,
+// or 0 when everything is up to date.
+func checkPlans(plans []*output.Plan, stdout io.Writer) (int, error) {
+	var stale []string
+	for _, p := range plans {
+		if !p.UpToDate() {
+			stdout.Write(p.Diff())
+			stale = append(stale, fmt.Sprintf("%s is stale: %d file(s) to write, %d to remove", p.Dir, len(p.Write), len(p.Remove)))
 		}
-		stdout.Write(plan.Diff())
-		stdout.Write(helperPlan.Diff())
-		var stale []string
-		for _, p := range []*output.Plan{plan, helperPlan} {
-			if !p.UpToDate() {
-				stale = append(stale, fmt.Sprintf("%s is stale: %d file(s) to write, %d to remove", p.Dir, len(p.Write), len(p.Remove)))
-			}
-		}
-		return exitStale, fmt.Errorf("%s; run anyiogen without -check", strings.Join(stale, "; "))
 	}
-	if err := plan.Apply(); err != nil {
-		return exitError, dirError(c.dir, err)
+	if len(stale) == 0 {
+		return exitOK, nil
 	}
-	if err := helperPlan.Apply(); err != nil {
-		return exitError, dirError(helperDir, err)
-	}
-	return exitOK, nil
+	return exitStale, fmt.Errorf("%s; run anyiogen without -check", strings.Join(stale, "; "))
 }
 
 // defaultPackage is the package clause already in dir (the user's

@@ -112,49 +112,68 @@ func NewPlanOwning(dir string, files map[string][]byte, isGenerated func([]byte)
 // UpToDate reports whether the plan would change nothing.
 func (p *Plan) UpToDate() bool { return len(p.Write) == 0 && len(p.Remove) == 0 }
 
-// Apply carries the plan out: every new file is first written to a
-// temporary file beside its target; only when all are written are they
-// renamed into place and stale files removed.
-func (p *Plan) Apply() error {
-	if p.UpToDate() {
-		return nil
-	}
-	if err := os.MkdirAll(p.Dir, 0o755); err != nil {
-		return err
-	}
-	temps := make(map[string]string, len(p.Write))
+// Apply carries the plan out: see ApplyAll.
+func (p *Plan) Apply() error { return ApplyAll(p) }
+
+// ApplyAll carries several plans out as one: every new file of every plan
+// is first written to a temporary file beside its target; only when all
+// are written are they renamed into place and stale files removed. A
+// failure while writing leaves every directory as it was.
+func ApplyAll(plans ...*Plan) error {
+	type temp struct{ path, target string }
+	var temps []temp
 	cleanup := func() {
 		for _, t := range temps {
-			os.Remove(t)
+			os.Remove(t.path)
 		}
 	}
-	for _, name := range p.Write {
-		f, err := os.CreateTemp(p.Dir, ".anyiogen-*.tmp")
-		if err != nil {
+	for _, p := range plans {
+		if p.UpToDate() {
+			continue
+		}
+		if err := os.MkdirAll(p.Dir, 0o755); err != nil {
 			cleanup()
 			return err
 		}
-		temps[name] = f.Name()
-		_, werr := f.Write(p.files[name])
-		cerr := f.Close()
-		if err := errors.Join(werr, cerr, os.Chmod(f.Name(), 0o644)); err != nil {
-			cleanup()
-			return fmt.Errorf("writing %s: %w", filepath.Join(p.Dir, name), err)
+		for _, name := range p.Write {
+			path, err := p.writeTemp(name)
+			if err != nil {
+				cleanup()
+				return err
+			}
+			temps = append(temps, temp{path, filepath.Join(p.Dir, name)})
 		}
 	}
-	for _, name := range p.Write {
-		if err := os.Rename(temps[name], filepath.Join(p.Dir, name)); err != nil {
+	for i, t := range temps {
+		if err := os.Rename(t.path, t.target); err != nil {
+			temps = temps[i:]
 			cleanup()
 			return err
 		}
-		delete(temps, name)
 	}
-	for _, name := range p.Remove {
-		if err := os.Remove(filepath.Join(p.Dir, name)); err != nil {
-			return err
+	for _, p := range plans {
+		for _, name := range p.Remove {
+			if err := os.Remove(filepath.Join(p.Dir, name)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// writeTemp writes the new content of name to a temporary file beside it.
+func (p *Plan) writeTemp(name string) (string, error) {
+	f, err := os.CreateTemp(p.Dir, ".anyiogen-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	_, werr := f.Write(p.files[name])
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr, os.Chmod(f.Name(), 0o644)); err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("writing %s: %w", filepath.Join(p.Dir, name), err)
+	}
+	return f.Name(), nil
 }
 
 // Diff is a unified diff of every file the plan would change.

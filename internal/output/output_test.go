@@ -98,3 +98,36 @@ func TestPlanRefusesADirectoryOrLinkInATargetsPlace(t *testing.T) {
 		}
 	}
 }
+
+// Plans applied together are written all or none: when the second plan's
+// directory cannot be made, the first's files are not written either (the
+// package and its test helper, say).
+func TestApplyAllWritesAllOrNone(t *testing.T) {
+	root := t.TempDir()
+	first, second := filepath.Join(root, "pkg"), filepath.Join(root, "pkg", "pkgtest")
+	p1, err := NewPlan(first, map[string][]byte{"anyio.go": []byte(Header + "\npackage pkg\n")}, isOurs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := NewPlan(second, map[string][]byte{"anyio_testhelper_run.go": []byte(Header + "\npackage pkgtest\n")}, isOurs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Something takes the helper's directory's name after the plans were
+	// made: writing there must fail.
+	if err := os.MkdirAll(first, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(second, []byte("in the way"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := ApplyAll(p1, p2); err == nil {
+		t.Fatal("ApplyAll succeeded with the second directory's name taken by a file")
+	}
+	entries, _ := os.ReadDir(first)
+	for _, e := range entries {
+		if e.Name() != "pkgtest" {
+			t.Errorf("after a failed ApplyAll, %s holds %s", first, e.Name())
+		}
+	}
+}
