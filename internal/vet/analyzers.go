@@ -7,20 +7,6 @@ import (
 	"golang.org/x/tools/go/analysis"
 )
 
-// The analyzers, one per kind of thing the simulator cannot see.
-var (
-	Sleep      = named("sleep", "time.Sleep, time.After, time.Tick and timers inside a run wait on the wall clock; suggests Sleep, FailAfter, MoveOnAfter")
-	Deadline   = named("deadline", "context.WithTimeout and WithDeadline inside a run set deadlines on the wall clock; suggests FailAfter, MoveOnAfter, a CancelScope's Deadline")
-	Now        = named("now", "time.Now and time.Since inside a run read the wall clock; suggests Now(ctx)")
-	Goroutine  = named("goroutine", "a go statement inside a run starts a goroutine the simulator does not schedule; suggests a TaskGroup's StartSoon")
-	Chanwait   = named("chanwait", "a channel send, receive or select inside a run that no ctx can cut short; suggests a memory object stream or an Event")
-	Lockwait   = named("lockwait", "a sync.Mutex or RWMutex held across a blocking call of the package; suggests Lock")
-	Globalrand = named("globalrand", "math/rand top-level draws inside a run do not follow the seed; suggests Rand(ctx)")
-	Fatal      = named("fatal", "t.Fatal, t.FailNow or t.Skip inside a run end a task behind the simulator's back; suggests returning an error")
-	Dial       = named("dial", "net.Dial, net.Listen, http.Get and kin inside a run use the OS network; suggests ConnectTCP, ListenTCP")
-	Netconn    = named("netconn", "a NetConn view made with an outer ctx and used inside a FailAfter, MoveOnAfter, scope or task, whose cancellation does not reach its calls; suggests making the view inside")
-)
-
 // Analyzers are every analyzer of anyiovet.
 var Analyzers = []*analysis.Analyzer{Sleep, Deadline, Now, Goroutine, Chanwait, Lockwait, Globalrand, Fatal, Dial, Netconn}
 

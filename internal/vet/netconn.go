@@ -15,6 +15,9 @@ import (
 // cut short by it: on std the read outlives the timeout, on sim the run
 // deadlocks. The netconn analyzer reports such a use.
 
+// Netconn reports a NetConn view used inside a body it was made outside of.
+var Netconn = named("netconn", "a NetConn view made with an outer ctx and used inside a FailAfter, MoveOnAfter, scope or task, whose cancellation does not reach its calls; suggests making the view inside")
+
 // view is a net.Conn made by a generated package's NetConn.
 type view struct {
 	ctx types.Object // the ctx it was made with
