@@ -107,98 +107,125 @@ func runRegions(pass *analysis.Pass) (any, error) {
 		genFiles: map[*token.File]bool{},
 		ignored:  ignoredLines(pass),
 	}
-	// A package with a file anyiogen wrote is a generated package to the
-	// packages that import it, whether the generator wrote all of it (a
-	// copy of its own) or shares it with the user's code (//go:generate in
-	// the user's package). Only the generated files are left alone here.
-	var user []*ast.File
-	for _, f := range pass.Files {
-		if isGeneratedFile(f) {
-			s.genFiles[pass.Fset.File(f.Pos())] = true
-		} else {
-			user = append(user, f)
-		}
-	}
-	if len(s.genFiles) > 0 {
-		helper := slices.ContainsFunc(pass.Pkg.Imports(), func(p *types.Package) bool { return p.Path() == "testing/synctest" })
-		pass.ExportPackageFact(&generatedFact{Helper: helper})
-	}
+	user := s.userFiles()
 	// The standard library's own goroutines and timers are its business,
 	// not the caller's.
 	if isStd(pass.Pkg.Path()) && (pass.Module == nil || pass.Module.Path == "" || pass.Module.Path == "std") {
 		return s.result, nil
 	}
+	s.indexFuncs(user)
+	s.exportFuncFacts()
 	for _, f := range user {
+		s.findRegions(f)
+	}
+	slices.SortFunc(s.result.Findings, func(a, b Finding) int { return int(a.Pos - b.Pos) })
+	return s.result, nil
+}
+
+// userFiles returns the package's files that anyiogen did not write, and
+// marks the package as generated if it wrote any. A package with a file
+// anyiogen wrote is a generated package to the packages that import it,
+// whether the generator wrote all of it (a copy of its own) or shares it
+// with the user's code (//go:generate in the user's package); only the
+// generated files are left alone here.
+func (s *state) userFiles() []*ast.File {
+	var user []*ast.File
+	for _, f := range s.pass.Files {
+		if isGeneratedFile(f) {
+			s.genFiles[s.pass.Fset.File(f.Pos())] = true
+		} else {
+			user = append(user, f)
+		}
+	}
+	if len(s.genFiles) > 0 {
+		helper := slices.ContainsFunc(s.pass.Pkg.Imports(), func(p *types.Package) bool { return p.Path() == "testing/synctest" })
+		s.pass.ExportPackageFact(&generatedFact{Helper: helper})
+	}
+	return user
+}
+
+// indexFuncs records the functions with bodies that files declare.
+func (s *state) indexFuncs(files []*ast.File) {
+	for _, f := range files {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
-				if fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
+				if fn, ok := s.pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
 					s.decls[fn] = fd
 					s.fileOf[fd] = f
 				}
 			}
 		}
 	}
-	// 1. Every function with a context parameter: its findings, as a fact
-	// for the packages that import this one.
+}
+
+// exportFuncFacts tells the packages that import this one what each
+// function with a context parameter would be reported for.
+func (s *state) exportFuncFacts() {
 	for fn, fd := range s.decls {
-		if !hasCtxParam(pass.TypesInfo, fd.Type) {
+		if !hasCtxParam(s.pass.TypesInfo, fd.Type) {
 			continue
 		}
 		var facts []factFinding
 		for _, x := range s.funcFindings(fn) {
-			p := pass.Fset.Position(x.Pos)
+			p := s.pass.Fset.Position(x.Pos)
 			facts = append(facts, factFinding{Analyzer: x.Analyzer, What: x.Message, At: fmt.Sprintf("%s:%d", shortFile(p.Filename), p.Line)})
 		}
 		if len(facts) > 0 {
-			pass.ExportObjectFact(fn, &funcFact{Findings: facts})
+			s.pass.ExportObjectFact(fn, &funcFact{Findings: facts})
 		}
 	}
-	// 2. The regions: what is handed to a generated package, and what that
-	// calls with its context.
-	for _, f := range user {
-		views := s.netConnViews(f)
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			callee, ok := typeutil.Callee(pass.TypesInfo, call).(*types.Func)
-			if !ok || !s.isGeneratedFunc(callee) {
-				return true
-			}
-			for _, arg := range call.Args {
-				switch a := ast.Unparen(arg).(type) {
-				case *ast.FuncLit:
-					if hasCtxParam(pass.TypesInfo, a.Type) {
-						ctx := ctxParam(pass.TypesInfo, a.Type)
-						s.report(s.regionFindings(region{body: a.Body, ctx: ctx, file: f, handedTo: callee.Pkg()}))
-						s.report(s.viewFindings(a, ctx, views))
-					}
-				case *ast.Ident, *ast.SelectorExpr:
-					fn, ok := typeutil.Callee(pass.TypesInfo, &ast.CallExpr{Fun: a}).(*types.Func)
-					if !ok || !takesContext(fn) || s.isGeneratedFunc(fn) {
-						continue // ToThread's functions take no ctx: they are exempt
-					}
-					if s.decls[fn] != nil {
-						s.report(s.funcFindings(fn))
-						continue
-					}
-					var fact funcFact
-					if pass.ImportObjectFact(fn, &fact) {
-						var fs []Finding
-						for _, x := range fact.Findings {
-							fs = append(fs, Finding{Analyzer: x.Analyzer, Pos: a.Pos(), End: a.End(),
-								Message: fmt.Sprintf("%s.%s, handed to the package here, reaches something the simulator cannot see, at %s: %s", fn.Pkg().Name(), fn.Name(), x.At, x.What)})
-						}
-						s.report(fs)
-					}
-				}
-			}
+}
+
+// findRegions reports what f hands to a generated package, and what that
+// calls with its context.
+func (s *state) findRegions(f *ast.File) {
+	views := s.netConnViews(f)
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
 			return true
-		})
+		}
+		callee, ok := typeutil.Callee(s.pass.TypesInfo, call).(*types.Func)
+		if !ok || !s.isGeneratedFunc(callee) {
+			return true
+		}
+		for _, arg := range call.Args {
+			switch a := ast.Unparen(arg).(type) {
+			case *ast.FuncLit:
+				if hasCtxParam(s.pass.TypesInfo, a.Type) {
+					ctx := ctxParam(s.pass.TypesInfo, a.Type)
+					s.report(s.regionFindings(region{body: a.Body, ctx: ctx, file: f, handedTo: callee.Pkg()}))
+					s.report(s.viewFindings(a, ctx, views))
+				}
+			case *ast.Ident, *ast.SelectorExpr:
+				s.handedByName(a)
+			}
+		}
+		return true
+	})
+}
+
+// handedByName reports what a function handed to a generated package by
+// name reaches: from its body here, or from its fact.
+func (s *state) handedByName(a ast.Expr) {
+	fn, ok := typeutil.Callee(s.pass.TypesInfo, &ast.CallExpr{Fun: a}).(*types.Func)
+	if !ok || !takesContext(fn) || s.isGeneratedFunc(fn) {
+		return // ToThread's functions take no ctx: they are exempt
 	}
-	slices.SortFunc(s.result.Findings, func(a, b Finding) int { return int(a.Pos - b.Pos) })
-	return s.result, nil
+	if s.decls[fn] != nil {
+		s.report(s.funcFindings(fn))
+		return
+	}
+	var fact funcFact
+	if !s.pass.ImportObjectFact(fn, &fact) {
+		return
+	}
+	var fs []Finding
+	for _, x := range fact.Findings {
+		fs = append(fs, Finding{Analyzer: x.Analyzer, Pos: a.Pos(), End: a.End(),
+			Message: fmt.Sprintf("%s.%s, handed to the package here, reaches something the simulator cannot see, at %s: %s", fn.Pkg().Name(), fn.Name(), x.At, x.What)})
+	}
+	s.report(fs)
 }
 
 // report adds findings to the result, each once.
