@@ -47,102 +47,138 @@ func Render(w io.Writer, r io.Reader, title string) error {
 	if err := json.NewDecoder(r).Decode(&doc); err != nil {
 		return fmt.Errorf("tracesvg: reading the trace: %w", err)
 	}
-	names := map[int64]string{}
-	processes := map[int]string{}
-	var tids []int64
-	end := 0.0
-	for _, e := range doc.TraceEvents {
-		if e.Ph == "M" {
-			n, _ := e.Args["name"].(string)
-			switch e.Name {
-			case "process_name":
-				processes[e.Pid] = n
-			case "thread_name":
-				if e.Pid > 1 && processes[e.Pid] != "" {
-					n = processes[e.Pid] + ": " + n
-				}
-				names[e.Tid] = n
-				tids = append(tids, e.Tid)
-			}
-			continue
-		}
-		end = math.Max(end, e.Ts+e.Dur)
+	l, err := layOut(doc.TraceEvents)
+	if err != nil {
+		return err
 	}
-	if len(tids) == 0 {
-		return fmt.Errorf("tracesvg: the trace names no tracks (no thread_name metadata events)")
-	}
-	slices.Sort(tids)
-	row := map[int64]int{}
-	for i, tid := range tids {
-		row[tid] = i
-	}
-	if end == 0 {
-		end = 1
-	}
-	plotW := float64(width - labelW - 2*padding)
-	x := func(ts float64) float64 { return labelW + padding + ts/end*plotW }
-	y := func(tid int64) float64 { return float64(topPad + row[tid]*rowH) }
-	height := topPad + len(tids)*rowH + 52
-
 	var s strings.Builder
-	fmt.Fprintf(&s, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="monospace" font-size="11">`+"\n", width, height, width, height)
-	fmt.Fprintf(&s, `<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", width, height)
+	fmt.Fprintf(&s, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="monospace" font-size="11">`+"\n", width, l.height, width, l.height)
+	fmt.Fprintf(&s, `<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", width, l.height)
 	fmt.Fprintf(&s, `<text x="%d" y="20" font-size="13" font-weight="bold">%s</text>`+"\n", padding, html.EscapeString(title))
-	for i, tid := range tids {
-		yy := y(tid)
-		if i%2 == 0 {
-			fmt.Fprintf(&s, `<rect x="0" y="%.1f" width="%d" height="%d" fill="#f4f6f8"/>`+"\n", yy, width, rowH)
-		}
-		fmt.Fprintf(&s, `<text x="%d" y="%.1f">%s</text>`+"\n", padding, yy+rowH/2+4, html.EscapeString(shorten(names[tid], (labelW-padding)/7)))
-	}
+	l.drawRows(&s)
 	for _, e := range doc.TraceEvents {
-		if _, ok := row[e.Tid]; !ok || e.Ph == "M" {
+		l.drawEvent(&s, e)
+	}
+	l.drawAxisAndLegend(&s)
+	s.WriteString("</svg>\n")
+	_, err = io.WriteString(w, s.String())
+	return err
+}
+
+// layout is where a trace's tracks and times go on the picture.
+type layout struct {
+	names  map[int64]string // each track's label: its host's name, then its own
+	tids   []int64          // the tracks, in order
+	row    map[int64]int    // each track's row
+	end    float64          // the trace's last instant, in µs
+	height int
+}
+
+// layOut reads the tracks' names from the metadata events and the span of
+// time from the others.
+func layOut(events []event) (*layout, error) {
+	l := &layout{names: map[int64]string{}, row: map[int64]int{}}
+	processes := map[int]string{}
+	for _, e := range events {
+		if e.Ph != "M" {
+			l.end = math.Max(l.end, e.Ts+e.Dur)
 			continue
 		}
-		yy := y(e.Tid) + (rowH-barH)/2
-		switch {
-		case e.Ph == "X" && e.Cat == "wait":
-			x0, x1 := x(e.Ts), x(e.Ts+e.Dur)
-			fill := "#9ecae1"
-			if e.Name == "runnable" {
-				fill = "#fdd0a2"
+		n, _ := e.Args["name"].(string)
+		switch e.Name {
+		case "process_name":
+			processes[e.Pid] = n
+		case "thread_name":
+			if e.Pid > 1 && processes[e.Pid] != "" {
+				n = processes[e.Pid] + ": " + n
 			}
-			fmt.Fprintf(&s, `<rect x="%.1f" y="%.1f" width="%.1f" height="%d" fill="%s" stroke="#6b8eaa" stroke-width="0.5"><title>%s</title></rect>`+"\n",
-				x0, yy, math.Max(x1-x0, 1), barH, fill, html.EscapeString(fmt.Sprintf("%s (%s)", e.Name, micros(e.Dur))))
-			if label := fit(strings.TrimPrefix(e.Name, "wait: "), x1-x0); label != "" {
-				fmt.Fprintf(&s, `<text x="%.1f" y="%.1f" font-size="10">%s</text>`+"\n", x0+3, yy+barH-4, html.EscapeString(label))
-			}
-		case e.Ph == "X" && e.Cat == "run":
-			fmt.Fprintf(&s, `<rect x="%.1f" y="%.1f" width="%.1f" height="%d" fill="#08519c"><title>run at %s</title></rect>`+"\n",
-				x(e.Ts)-1, yy-2, math.Max(x(e.Ts+e.Dur)-x(e.Ts), 2), barH+4, micros(e.Ts))
-		case e.Ph == "i":
-			color := map[string]string{"task": "#31a354", "net": "#e6550d", "timer": "#756bb1", "run": "#de2d26", "fault": "#de2d26"}[e.Cat]
-			if color == "" {
-				color = "#636363"
-			}
-			cx, cy := x(e.Ts), yy+barH/2
-			fmt.Fprintf(&s, `<path d="M%.1f %.1f l4 4 l-4 4 l-4 -4 z" fill="%s"><title>%s at %s</title></path>`+"\n",
-				cx, cy-4, color, html.EscapeString(e.Name), micros(e.Ts))
+			l.names[e.Tid] = n
+			l.tids = append(l.tids, e.Tid)
 		}
 	}
-	axisY := float64(topPad + len(tids)*rowH + 14)
-	step := niceStep(end / 8)
-	for t := 0.0; t <= end+step/1000; t += step {
-		fmt.Fprintf(&s, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%.1f" stroke="#cccccc" stroke-dasharray="2,3"/>`+"\n", x(t), topPad, x(t), axisY-10)
-		fmt.Fprintf(&s, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", x(t), axisY, micros(t))
+	if len(l.tids) == 0 {
+		return nil, fmt.Errorf("tracesvg: the trace names no tracks (no thread_name metadata events)")
+	}
+	slices.Sort(l.tids)
+	for i, tid := range l.tids {
+		l.row[tid] = i
+	}
+	if l.end == 0 {
+		l.end = 1
+	}
+	l.height = topPad + len(l.tids)*rowH + 52
+	return l, nil
+}
+
+// x is where instant ts is drawn; y, the top of track tid's row.
+func (l *layout) x(ts float64) float64 {
+	return labelW + padding + ts/l.end*float64(width-labelW-2*padding)
+}
+func (l *layout) y(tid int64) float64 { return float64(topPad + l.row[tid]*rowH) }
+
+// drawRows draws each track's row, banded, with its label.
+func (l *layout) drawRows(s *strings.Builder) {
+	for i, tid := range l.tids {
+		yy := l.y(tid)
+		if i%2 == 0 {
+			fmt.Fprintf(s, `<rect x="0" y="%.1f" width="%d" height="%d" fill="#f4f6f8"/>`+"\n", yy, width, rowH)
+		}
+		fmt.Fprintf(s, `<text x="%d" y="%.1f">%s</text>`+"\n", padding, yy+rowH/2+4, html.EscapeString(shorten(l.names[tid], (labelW-padding)/7)))
+	}
+}
+
+// instantColors are the instants' colours, by category.
+var instantColors = map[string]string{"task": "#31a354", "net": "#e6550d", "timer": "#756bb1", "run": "#de2d26", "fault": "#de2d26"}
+
+// drawEvent draws one span or instant on its track's row.
+func (l *layout) drawEvent(s *strings.Builder, e event) {
+	if _, ok := l.row[e.Tid]; !ok || e.Ph == "M" {
+		return
+	}
+	yy := l.y(e.Tid) + (rowH-barH)/2
+	switch {
+	case e.Ph == "X" && e.Cat == "wait":
+		x0, x1 := l.x(e.Ts), l.x(e.Ts+e.Dur)
+		fill := "#9ecae1"
+		if e.Name == "runnable" {
+			fill = "#fdd0a2"
+		}
+		fmt.Fprintf(s, `<rect x="%.1f" y="%.1f" width="%.1f" height="%d" fill="%s" stroke="#6b8eaa" stroke-width="0.5"><title>%s</title></rect>`+"\n",
+			x0, yy, math.Max(x1-x0, 1), barH, fill, html.EscapeString(fmt.Sprintf("%s (%s)", e.Name, micros(e.Dur))))
+		if label := fit(strings.TrimPrefix(e.Name, "wait: "), x1-x0); label != "" {
+			fmt.Fprintf(s, `<text x="%.1f" y="%.1f" font-size="10">%s</text>`+"\n", x0+3, yy+barH-4, html.EscapeString(label))
+		}
+	case e.Ph == "X" && e.Cat == "run":
+		fmt.Fprintf(s, `<rect x="%.1f" y="%.1f" width="%.1f" height="%d" fill="#08519c"><title>run at %s</title></rect>`+"\n",
+			l.x(e.Ts)-1, yy-2, math.Max(l.x(e.Ts+e.Dur)-l.x(e.Ts), 2), barH+4, micros(e.Ts))
+	case e.Ph == "i":
+		color := instantColors[e.Cat]
+		if color == "" {
+			color = "#636363"
+		}
+		cx, cy := l.x(e.Ts), yy+barH/2
+		fmt.Fprintf(s, `<path d="M%.1f %.1f l4 4 l-4 4 l-4 -4 z" fill="%s"><title>%s at %s</title></path>`+"\n",
+			cx, cy-4, color, html.EscapeString(e.Name), micros(e.Ts))
+	}
+}
+
+// drawAxisAndLegend draws the time axis under the rows, and the legend.
+func (l *layout) drawAxisAndLegend(s *strings.Builder) {
+	axisY := float64(topPad + len(l.tids)*rowH + 14)
+	step := niceStep(l.end / 8)
+	for t := 0.0; t <= l.end+step/1000; t += step {
+		fmt.Fprintf(s, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%.1f" stroke="#cccccc" stroke-dasharray="2,3"/>`+"\n", l.x(t), topPad, l.x(t), axisY-10)
+		fmt.Fprintf(s, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", l.x(t), axisY, micros(t))
 	}
 	legend := []struct{ color, text string }{
 		{"#9ecae1", "waiting (on what: the label)"}, {"#fdd0a2", "runnable"}, {"#08519c", "running"},
 		{"#31a354", "task start/end"}, {"#e6550d", "packet delivered"}, {"#756bb1", "timer"}, {"#de2d26", "run ended"},
 	}
 	lx := float64(padding)
-	for _, l := range legend {
-		fmt.Fprintf(&s, `<rect x="%.1f" y="%.1f" width="10" height="10" fill="%s"/><text x="%.1f" y="%.1f">%s</text>`+"\n", lx, axisY+12, l.color, lx+14, axisY+21, l.text)
-		lx += 14 + float64(len(l.text))*6.6 + 16
+	for _, item := range legend {
+		fmt.Fprintf(s, `<rect x="%.1f" y="%.1f" width="10" height="10" fill="%s"/><text x="%.1f" y="%.1f">%s</text>`+"\n", lx, axisY+12, item.color, lx+14, axisY+21, item.text)
+		lx += 14 + float64(len(item.text))*6.6 + 16
 	}
-	s.WriteString("</svg>\n")
-	_, err := io.WriteString(w, s.String())
-	return err
 }
 
 // shorten cuts s to n characters, marking the cut.
