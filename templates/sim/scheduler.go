@@ -140,67 +140,89 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 			return false
 		}
 		if b.threads > 0 {
-			// A ToThread function is running: nothing else may run, and
-			// the clock stands still, until it returns, unless the tasks
-			// it called in from outside are waiting for a timer: then
-			// time passes for them.
-			if b.outsideParkedLocked() && len(b.timers) > 0 {
-				b.advanceLocked(b.timers[0].when)
-				b.mu.Unlock()
-				continue
-			}
-			b.idleWait(tick)
+			b.whileInThreadLocked(tick)
 			continue
 		}
-		if len(b.fallbacks) > 0 {
-			b.mu.Unlock()
-			if b.pollForeign() {
-				continue
-			}
-			b.mu.Lock()
-			if b.over || len(b.runnable) > 0 {
-				b.mu.Unlock()
-				continue
-			}
+		if again, over := b.allBlockedLocked(tick, &idleSince); !again {
+			return over
 		}
-		if b.wakeQuiescentLocked() {
-			// Every task but the WaitAllTasksBlocked callers is blocked:
-			// they go on before the clock moves.
-			b.mu.Unlock()
-			continue
-		}
-		if when, ok := b.nextWakeLocked(); ok {
-			b.advanceLocked(when)
-			b.mu.Unlock()
-			continue
-		}
-		if len(b.fallbacks) == 0 {
-			b.endRunLocked(b.deadlockLocked(0))
-			b.mu.Unlock()
-			return true
-		}
-		// Only a context anyio does not control can still wake a task,
-		// from another goroutine: give it the watchdog's time to do so.
-		// Inside a bubble that goroutine is in the bubble too: the fake
-		// clock reaches the horizon only once nothing can cancel it.
-		if b.bubble {
-			if b.idleWait(tick) {
-				b.mu.Lock()
-				b.endRunLocked(b.deadlockLocked(0))
-				b.mu.Unlock()
-				return true
-			}
-			continue
-		}
-		if idleSince.IsZero() {
-			idleSince = time.Now()
-		} else if waited := time.Since(idleSince); waited >= b.watchdog {
-			b.endRunLocked(b.deadlockLocked(waited))
-			b.mu.Unlock()
-			return true
-		}
-		b.idleWait(tick)
 	}
+}
+
+// whileInThreadLocked is the turn while a ToThread function runs: nothing
+// else may run, and the clock stands still, until it returns, unless the
+// tasks it called in from outside are waiting for a timer: then time
+// passes for them. b.mu is held on entry and released.
+func (b *simBackend) whileInThreadLocked(tick <-chan time.Time) {
+	if b.outsideParkedLocked() && len(b.timers) > 0 {
+		b.advanceLocked(b.timers[0].when)
+		b.mu.Unlock()
+		return
+	}
+	b.idleWait(tick)
+}
+
+// allBlockedLocked is the turn when no task can run and no timer is due:
+// a foreign context may have been cancelled, WaitAllTasksBlocked callers
+// go on, or the clock moves to the next wake-up. It reports whether to
+// take another turn, and if not whether the run is over. b.mu is held on
+// entry and released.
+func (b *simBackend) allBlockedLocked(tick <-chan time.Time, idleSince *time.Time) (again, over bool) {
+	if len(b.fallbacks) > 0 {
+		b.mu.Unlock()
+		if b.pollForeign() {
+			return true, false
+		}
+		b.mu.Lock()
+		if b.over || len(b.runnable) > 0 {
+			b.mu.Unlock()
+			return true, false
+		}
+	}
+	if b.wakeQuiescentLocked() {
+		// Every task but the WaitAllTasksBlocked callers is blocked: they
+		// go on before the clock moves.
+		b.mu.Unlock()
+		return true, false
+	}
+	if when, ok := b.nextWakeLocked(); ok {
+		b.advanceLocked(when)
+		b.mu.Unlock()
+		return true, false
+	}
+	return b.nothingToWakeLocked(tick, idleSince)
+}
+
+// nothingToWakeLocked is the turn when nothing in the run can wake a task:
+// a deadlock, unless a context the run does not control can still be
+// cancelled, from another goroutine: that gets the watchdog's time to come
+// (inside a bubble, the goroutine is in the bubble too, and the fake clock
+// reaches the horizon only once nothing can cancel it). b.mu is held on
+// entry and released.
+func (b *simBackend) nothingToWakeLocked(tick <-chan time.Time, idleSince *time.Time) (again, over bool) {
+	deadlock := func(waited time.Duration) (bool, bool) {
+		b.endRunLocked(b.deadlockLocked(waited))
+		b.mu.Unlock()
+		return false, true
+	}
+	switch {
+	case len(b.fallbacks) == 0:
+		return deadlock(0)
+	case b.bubble:
+		if b.idleWait(tick) {
+			b.mu.Lock()
+			return deadlock(0)
+		}
+		return true, false
+	case idleSince.IsZero():
+		*idleSince = time.Now()
+	default:
+		if waited := time.Since(*idleSince); waited >= b.watchdog {
+			return deadlock(waited)
+		}
+	}
+	b.idleWait(tick)
+	return true, false
 }
 
 // idleWait releases b.mu, which is held on entry, and waits until a kick
