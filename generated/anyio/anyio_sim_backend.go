@@ -87,42 +87,12 @@ func (b *simBackend) Name() string { return BackendSim }
 // the run cannot go on (deadlock, misuse, a panic). It then ends every task
 // still parked, so no goroutine outlives it, and re-panics a task's panic.
 func (b *simBackend) Run(main func() error) error {
-	// 1. Claim the backend: a run is not restartable.
-	b.mu.Lock()
-	if b.started {
-		b.mu.Unlock()
-		return errors.New("anyio sim: a sim backend runs only once")
+	tick, stop, err := b.claim()
+	if err != nil {
+		return err
 	}
-	b.started = true
-	var tick <-chan time.Time
-	if b.bubble = simInBubble(); b.bubble {
-		// The fake clock only gets this far when nothing can ever wake
-		// the task holding the baton; a block the bubble cannot see is
-		// for the watcher outside it.
-		b.now = time.Now().Round(0)
-		if b.tracer != nil {
-			b.tracer.Restart(b.now)
-		}
-		horizon := time.NewTimer(simBubbleHorizon)
-		defer horizon.Stop()
-		tick = horizon.C
-		b.stall = anyiort.RegisterStall(b.watchdog, b.describeStall)
-		defer b.stall.Unregister()
-	} else {
-		// 2. Drive the run, watching for tasks that never yield.
-		ticker := time.NewTicker(max(b.watchdog/4, time.Millisecond))
-		defer ticker.Stop()
-		tick = ticker.C
-	}
-	t := b.newTaskLocked("main", nil, func() { b.endRun(main()) })
-	t.main = true
-	t.state, t.started, b.current = simRunning, true, t
-	if b.tracer != nil {
-		b.traceRunLocked(t)
-	}
-	b.stampProgressLocked()
-	b.mu.Unlock()
-
+	defer stop()
+	t := b.newMain(main)
 	b.net.cfg.attach(b.net)
 	defer b.net.cfg.detach(b.net)
 	go b.runTask(t)
@@ -132,9 +102,54 @@ func (b *simBackend) Run(main func() error) error {
 			break
 		}
 	}
+	b.cleanup(tick) // unwinds the tasks left behind
+	return b.report()
+}
 
-	// 3. Unwind the tasks left behind, then report.
-	b.cleanup(tick)
+// claim makes the backend the run's (a run is not restartable) and sets up
+// what wakes the scheduler when no task does: inside a testing/synctest
+// bubble a horizon on its fake clock, which only gets this far when
+// nothing can ever wake the task holding the baton (a block the bubble
+// cannot see is for the watcher outside it); outside one, the watchdog's
+// ticker, for tasks that never yield.
+func (b *simBackend) claim() (tick <-chan time.Time, stop func(), err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.started {
+		return nil, nil, errors.New("anyio sim: a sim backend runs only once")
+	}
+	b.started = true
+	if b.bubble = simInBubble(); !b.bubble {
+		ticker := time.NewTicker(max(b.watchdog/4, time.Millisecond))
+		return ticker.C, ticker.Stop, nil
+	}
+	b.now = time.Now().Round(0)
+	if b.tracer != nil {
+		b.tracer.Restart(b.now)
+	}
+	horizon := time.NewTimer(simBubbleHorizon)
+	b.stall = anyiort.RegisterStall(b.watchdog, b.describeStall)
+	return horizon.C, func() { horizon.Stop(); b.stall.Unregister() }, nil
+}
+
+// newMain makes main the run's first task, holding the baton, for the
+// caller to start once the network knows the run.
+func (b *simBackend) newMain(main func() error) *simTask {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t := b.newTaskLocked("main", nil, func() { b.endRun(main()) })
+	t.main = true
+	t.state, t.started, b.current = simRunning, true, t
+	if b.tracer != nil {
+		b.traceRunLocked(t)
+	}
+	b.stampProgressLocked()
+	return t
+}
+
+// report is the run's outcome: main's error, the trace written (and its
+// last events in a failed run's error), or main's panic raised again.
+func (b *simBackend) report() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.tracer != nil {
