@@ -26,73 +26,94 @@ func happyEyeballs(ctx context.Context, nw anyiort.Network, addrs []netip.Addr, 
 	if len(addrs) == 1 {
 		return dial(ctx, addrs[0])
 	}
-	tx, rx := NewMemoryObjectStream[attemptResult](len(addrs))
-	var winner anyiort.Conn
-	errs := make(attemptErrors, len(addrs))
-	failed := 0
-	settle := func(r attemptResult, cancel func()) {
-		if r.err != nil {
-			errs[r.index] = r.err
-			failed++
-			return
-		}
-		winner = r.conn
-		cancel()
-	}
+	race := newEyeballsRace(len(addrs))
 	err := WithTaskGroup(ctx, func(gctx context.Context, tg *TaskGroup) error {
+		cancel := tg.CancelScope().Cancel
 		for i, a := range addrs {
 			tg.StartSoon(func(actx context.Context) error {
 				conn, err := dial(actx, a)
 				// The buffer holds one result per attempt: this never blocks.
-				_ = tx.SendNowait(attemptResult{index: i, conn: conn, err: err})
+				_ = race.tx.SendNowait(attemptResult{index: i, conn: conn, err: err})
 				return nil
 			})
-			// Wait for the delay, or less if an attempt finishes first.
-			started := i + 1
+			// Wait for the delay, or less if an attempt finishes first: a
+			// failure starts the next attempt at once.
 			_, err := MoveOnAfter(gctx, delay, func(wctx context.Context) error {
-				for winner == nil && failed < started {
-					r, err := rx.Receive(wctx)
-					if err != nil {
-						return err
-					}
-					settle(r, tg.CancelScope().Cancel)
-					if r.err != nil {
-						return nil // a failure starts the next attempt at once
-					}
-				}
-				return nil
+				return race.await(wctx, i+1, cancel, true)
 			})
-			if err != nil || winner != nil {
+			if err != nil || race.winner != nil {
 				return err
 			}
 		}
-		for winner == nil && failed < len(addrs) {
-			r, err := rx.Receive(gctx)
-			if err != nil {
-				return err
-			}
-			settle(r, tg.CancelScope().Cancel)
-		}
-		return nil
+		return race.await(gctx, len(addrs), cancel, false)
 	})
-	// Every attempt has returned: close the connections that lost the race.
-	for {
-		r, rerr := rx.ReceiveNowait()
-		if rerr != nil {
-			break
+	race.closeLosers()
+	return race.outcome(err)
+}
+
+// eyeballsRace is one happy-eyeballs connect: the attempts' results come
+// in on a stream, with room for all of them; the first success wins.
+type eyeballsRace struct {
+	tx     *SendStream[attemptResult]
+	rx     *ReceiveStream[attemptResult]
+	winner anyiort.Conn
+	errs   attemptErrors
+	failed int
+}
+
+func newEyeballsRace(attempts int) *eyeballsRace {
+	tx, rx := NewMemoryObjectStream[attemptResult](attempts)
+	return &eyeballsRace{tx: tx, rx: rx, errs: make(attemptErrors, attempts)}
+}
+
+// await takes results until one wins (then cancel stops the others) or
+// the started attempts have all failed; with untilFailure, it returns at
+// the first failure too.
+func (r *eyeballsRace) await(ctx context.Context, started int, cancel func(), untilFailure bool) error {
+	for r.winner == nil && r.failed < started {
+		res, err := r.rx.Receive(ctx)
+		if err != nil {
+			return err
 		}
-		if r.conn != nil && r.conn != winner {
-			r.conn.Close()
+		if res.err != nil {
+			r.errs[res.index] = res.err
+			r.failed++
+			if untilFailure {
+				return nil
+			}
+			continue
+		}
+		r.winner = res.conn
+		cancel()
+	}
+	return nil
+}
+
+// closeLosers closes the connections that lost the race, once every
+// attempt has returned.
+func (r *eyeballsRace) closeLosers() {
+	for {
+		res, err := r.rx.ReceiveNowait()
+		if err != nil {
+			return
+		}
+		if res.conn != nil && res.conn != r.winner {
+			res.conn.Close()
 		}
 	}
+}
+
+// outcome is the winner, or the error of the race (closing a winner that
+// came too late), or every attempt's error.
+func (r *eyeballsRace) outcome(err error) (anyiort.Conn, error) {
 	switch {
 	case err != nil:
-		if winner != nil {
-			winner.Close()
+		if r.winner != nil {
+			r.winner.Close()
 		}
 		return nil, err
-	case winner != nil:
-		return winner, nil
+	case r.winner != nil:
+		return r.winner, nil
 	}
-	return nil, errs
+	return nil, r.errs
 }
