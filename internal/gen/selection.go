@@ -53,38 +53,62 @@ func selectFor(s *spec.Spec, opts Options) (*selection, error) {
 	if !isIdentifier(sel.pkg) {
 		return nil, &OptionError{Option: "pkg", Value: sel.pkg, Reason: "not a Go package name:"}
 	}
-	backends := opts.Backends
-	if len(backends) == 0 {
-		backends = s.BackendNames()
+	var err error
+	if sel.backends, err = selectBackends(s, opts.Backends); err != nil {
+		return nil, err
 	}
-	for _, name := range backends {
+	if sel.primitives, err = selectPrimitives(s, opts.Primitives); err != nil {
+		return nil, err
+	}
+	for _, p := range sel.primitives {
+		for _, c := range p.Contracts {
+			if !slices.Contains(sel.contracts, c.Value) {
+				sel.contracts = append(sel.contracts, c.Value)
+			}
+		}
+	}
+	return sel, nil
+}
+
+// selectBackends resolves -backends (empty: all), in spec order; the
+// default backend must be among them.
+func selectBackends(s *spec.Spec, names []string) ([]*spec.Backend, error) {
+	if len(names) == 0 {
+		names = s.BackendNames()
+	}
+	var out []*spec.Backend
+	for _, name := range names {
 		b, ok := s.Backend(name)
 		if !ok {
 			return nil, &OptionError{Option: "backends", Value: name, Reason: "unknown backend", Valid: s.BackendNames()}
 		}
-		if !slices.Contains(sel.backends, b) {
-			sel.backends = append(sel.backends, b)
+		if !slices.Contains(out, b) {
+			out = append(out, b)
 		}
 	}
-	if !slices.ContainsFunc(sel.backends, func(b *spec.Backend) bool { return b.Default }) {
+	if !slices.ContainsFunc(out, func(b *spec.Backend) bool { return b.Default }) {
 		def := s.Backends[slices.IndexFunc(s.Backends, func(b spec.Backend) bool { return b.Default })]
-		return nil, &OptionError{Option: "backends", Value: strings.Join(backends, ","), Reason: "must include " + def.Name + ", the backend of a context that no Run made:", Valid: s.BackendNames()}
+		return nil, &OptionError{Option: "backends", Value: strings.Join(names, ","), Reason: "must include " + def.Name + ", the backend of a context that no Run made:", Valid: s.BackendNames()}
 	}
-	slices.SortFunc(sel.backends, func(a, b *spec.Backend) int { return indexOf(s.Backends, a) - indexOf(s.Backends, b) })
+	slices.SortFunc(out, func(a, b *spec.Backend) int { return indexOf(s.Backends, a) - indexOf(s.Backends, b) })
+	return out, nil
+}
 
+// selectPrimitives resolves -primitives (empty: all) with the primitives
+// that are always there and everything they need, in spec order.
+func selectPrimitives(s *spec.Spec, names []string) ([]*spec.Primitive, error) {
 	want := map[string]bool{}
 	for _, p := range s.Primitives {
-		if p.Always || len(opts.Primitives) == 0 {
+		if p.Always || len(names) == 0 {
 			want[p.Name] = true
 		}
 	}
-	for _, name := range opts.Primitives {
+	for _, name := range names {
 		if _, ok := s.Primitive(name); !ok {
 			return nil, &OptionError{Option: "primitives", Value: name, Reason: "unknown primitive", Valid: s.OptionalPrimitives()}
 		}
 		want[name] = true
 	}
-	// What a primitive needs comes along.
 	for changed := true; changed; {
 		changed = false
 		for _, p := range s.Primitives {
@@ -98,19 +122,13 @@ func selectFor(s *spec.Spec, opts Options) (*selection, error) {
 			}
 		}
 	}
+	var out []*spec.Primitive
 	for i := range s.Primitives {
-		p := &s.Primitives[i]
-		if !want[p.Name] {
-			continue
-		}
-		sel.primitives = append(sel.primitives, p)
-		for _, c := range p.Contracts {
-			if !slices.Contains(sel.contracts, c.Value) {
-				sel.contracts = append(sel.contracts, c.Value)
-			}
+		if want[s.Primitives[i].Name] {
+			out = append(out, &s.Primitives[i])
 		}
 	}
-	return sel, nil
+	return out, nil
 }
 
 func (sel *selection) has(primitive string) bool {
