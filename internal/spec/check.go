@@ -16,8 +16,22 @@ func (s *Spec) check() error {
 	if !token.IsIdentifier(s.Package) {
 		return s.Errorf(s.pkgPos, "package %q is not a Go identifier", s.Package)
 	}
+	seen := map[string]bool{} // declared names, and "backend NAME"
+	if err := s.checkBackends(seen); err != nil {
+		return err
+	}
+	for _, e := range s.Sentinels {
+		if !token.IsExported(e.Name) {
+			return s.Errorf(e.Pos, "sentinel %q must be exported", e.Name)
+		}
+	}
+	return s.checkPrimitives(seen)
+}
+
+// checkBackends checks the backends' names, consts and declarations, and
+// that exactly one is the default.
+func (s *Spec) checkBackends(seen map[string]bool) error {
 	defaults := 0
-	seen := map[string]bool{}
 	for _, b := range s.Backends {
 		switch {
 		case !isLowerWord(b.Name):
@@ -38,11 +52,12 @@ func (s *Spec) check() error {
 	if defaults != 1 {
 		return s.Errorf(Pos{1, 1}, "exactly one backend must be the default, found %d", defaults)
 	}
-	for _, e := range s.Sentinels {
-		if !token.IsExported(e.Name) {
-			return s.Errorf(e.Pos, "sentinel %q must be exported", e.Name)
-		}
-	}
+	return nil
+}
+
+// checkPrimitives checks the primitives' names, what they need, their
+// files and their declarations.
+func (s *Spec) checkPrimitives(seen map[string]bool) error {
 	for i, p := range s.Primitives {
 		if !isLowerWord(p.Name) {
 			return s.Errorf(p.Pos, "primitive name %q must be a lower-case word", p.Name)
