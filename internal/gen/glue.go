@@ -16,9 +16,8 @@ import (
 // the backend registry. Everything in it varies with the spec and the
 // options; nothing else in the package does.
 func glue(s *spec.Spec, sel *selection, opts Options, cd *copyDocs) ([]byte, error) {
-	standalone := opts.Standalone
 	rt := func(name string) *jen.Statement {
-		if standalone {
+		if opts.Standalone {
 			return jen.Id("rt" + name)
 		}
 		return jen.Qual(s.Runtime.Import, name)
@@ -31,42 +30,65 @@ func glue(s *spec.Spec, sel *selection, opts Options, cd *copyDocs) ([]byte, err
 			return nil, err
 		}
 	}
-
 	f.Comment("A mismatched shared runtime fails to compile here, by name.")
 	f.Const().Id("_").Op("=").Add(rt("Version3"))
 	f.Line()
+	if err := backendConsts(f, sel, cd); err != nil {
+		return nil, err
+	}
+	if err := sentinels(f, s, cd, rt); err != nil {
+		return nil, err
+	}
+	backendRegistry(f, sel, rt)
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		return nil, fmt.Errorf("rendering the glue: %w", err)
+	}
+	return buf.Bytes(), nil
+}
 
+// backendConsts declares the name of each emitted backend.
+func backendConsts(f *jen.File, sel *selection, cd *copyDocs) error {
 	var consts []jen.Code
-	var def *spec.Backend
 	for _, b := range sel.backends {
 		doc, err := cd.render(b.Pos, b.Const, b.Doc)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		consts = append(consts, comments(doc)...)
 		consts = append(consts, jen.Id(b.Const).Op("=").Lit(b.Name))
-		if b.Default {
-			def = b
-		}
 	}
 	f.Const().Defs(consts...)
 	f.Line()
+	return nil
+}
 
+// sentinels re-exports the runtime's error sentinels, shared by every copy.
+func sentinels(f *jen.File, s *spec.Spec, cd *copyDocs, rt func(string) *jen.Statement) error {
 	var vars []jen.Code
 	for _, e := range s.Sentinels {
 		doc, err := cd.render(e.Pos, e.Name, e.Doc)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		vars = append(vars, comments(doc)...)
 		vars = append(vars, jen.Id(e.Name).Op("=").Add(rt(e.Name)))
 	}
 	f.Var().Defs(vars...)
 	f.Line()
+	return nil
+}
 
+// backendRegistry maps each emitted backend's name to its constructor, and
+// makes the default backend for contexts that no Run made.
+func backendRegistry(f *jen.File, sel *selection, rt func(string) *jen.Statement) {
 	registry := jen.Dict{}
+	var def *spec.Backend
 	for _, b := range sel.backends {
 		registry[jen.Id(b.Const)] = jen.Id(b.Constructor)
+		if b.Default {
+			def = b
+		}
 	}
 	f.Comment("backendRegistry holds the backends generated into this package.")
 	f.Var().Id("backendRegistry").Op("=").Map(jen.String()).Add(rt("NewBackend")).Values(registry)
@@ -74,12 +96,6 @@ func glue(s *spec.Spec, sel *selection, opts Options, cd *copyDocs) ([]byte, err
 	f.Comment(fmt.Sprintf("defaultBackend runs every context that no Run made: %s needs no set-up.", def.Name))
 	f.Var().List(jen.Id("defaultBackend"), jen.Id("_")).Op("=").Id(def.Constructor).Call(
 		jen.Op("&").Add(rt("RunConfig")).Values(jen.Dict{jen.Id("Backend"): jen.Id(def.Const)}))
-
-	var buf bytes.Buffer
-	if err := f.Render(&buf); err != nil {
-		return nil, fmt.Errorf("rendering the glue: %w", err)
-	}
-	return buf.Bytes(), nil
 }
 
 // comments renders doc text as one // comment per line: jennifer would turn
