@@ -88,7 +88,7 @@ func (s *CancelScope) updateErrSlowLocked() {
 	s.errSlow.Store(s.hasDeadline || (s.parentCancels && (s.foreignParent || !s.linked.Load())))
 }
 
-// parentMayHaveCancelled reports whether Err must ask the parent: it can be
+// parentMayHaveCancelledLocked reports whether Err must ask the parent: it can be
 // cancelled, the shield is down, and the scope is not linked to it (or is,
 // but a foreign parent's notification comes late). Called with s.mu held.
 func (s *CancelScope) parentMayHaveCancelledLocked() bool {

@@ -64,7 +64,9 @@ type simBackend struct {
 // date.
 var simEpoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
 
-func simNewBackend(seed int64, network *SimNetwork, watchdog time.Duration) *simBackend {
+// simBackendWith makes a sim backend from what newSimBackend read from
+// the options.
+func simBackendWith(seed int64, network *SimNetwork, watchdog time.Duration) *simBackend {
 	b := &simBackend{
 		watchdog:   watchdog,
 		kick:       make(chan struct{}, 1),

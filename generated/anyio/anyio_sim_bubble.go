@@ -61,7 +61,7 @@ func (b *simBackend) clockLocked() time.Time {
 	return b.now
 }
 
-// advance moves the clock towards to: at once outside a bubble; inside one
+// advanceLocked moves the clock towards to: at once outside a bubble; inside one
 // by sleeping on the bubble's clock, woken early by a kick (a foreign
 // context's deadline, a goroutine of the test). b.mu is held on entry and
 // on return.

@@ -12,7 +12,7 @@ import (
 // The links between hosts: partitions, holds and per-pair latencies. They
 // are part of the SimNetwork, like its names, so they may be set before a
 // run; a change during a run takes effect at that virtual instant in every
-// run using the network (notifyRuns). A packet is judged when it arrives:
+// run using the network (changeLinks). A packet is judged when it arrives:
 // across a cut link a TCP segment or handshake step stalls and a datagram
 // is lost; across a held link both wait. Heal and Release deliver what
 // waited, in the order it was sent.

@@ -43,7 +43,7 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	if watchdog <= 0 {
 		watchdog = simDefaultWatchdog
 	}
-	b := simNewBackend(seed, network, watchdog)
+	b := simBackendWith(seed, network, watchdog)
 	policy, _ := cfg.Value(simSchedulerKey{}).(string)
 	var err error
 	if b.policy, err = simParsePolicy(policy); err != nil {
