@@ -65,26 +65,8 @@ func (s *Semaphore) Acquire(ctx context.Context) error {
 	w := newSyncWaiter(ctx, nil)
 	s.waiters.push(w)
 	s.mu.Unlock()
-	err := w.waiter.Wait(ctx, "acquire of a Semaphore")
-	s.mu.Lock()
-	if w.granted {
-		cerr := ctx.Err()
-		if cerr == nil {
-			s.mu.Unlock()
-			return nil
-		}
-		// Handed a permit, then cancelled: pass the permit on.
-		next := s.releaseLocked()
-		s.mu.Unlock()
-		wakeSync(next)
-		return cerr
-	}
-	w.left = true
-	s.waiters.remove(w)
-	s.mu.Unlock()
-	if err == nil {
-		err = ctx.Err()
-	}
+	passOn := func() []*syncWaiter { return waitersOf(s.releaseLocked()) }
+	_, err := grantWait{mu: &s.mu, queue: &s.waiters, passOn: passOn}.wait(ctx, w, "acquire of a Semaphore")
 	return err
 }
 

@@ -138,26 +138,9 @@ func (l *CapacityLimiter) acquire(ctx context.Context, key any) error {
 	w.borrower = key
 	l.waiters.push(w)
 	l.mu.Unlock()
-	err := w.waiter.Wait(ctx, waitReason(ctx, "acquire of a CapacityLimiter", l.holders))
-	l.mu.Lock()
-	if w.granted {
-		cerr := ctx.Err()
-		if cerr == nil {
-			l.mu.Unlock()
-			return nil
-		}
-		// Lent a token, then cancelled: the token goes to the next waiter.
-		wake := l.returnLocked(key)
-		l.mu.Unlock()
-		wakeAll(wake)
-		return cerr
-	}
-	w.left = true
-	l.waiters.remove(w)
-	l.mu.Unlock()
-	if err == nil {
-		err = ctx.Err()
-	}
+	passOn := func() []*syncWaiter { return l.returnLocked(key) }
+	_, err := grantWait{mu: &l.mu, queue: &l.waiters, passOn: passOn}.
+		wait(ctx, w, waitReason(ctx, "acquire of a CapacityLimiter", l.holders))
 	return err
 }
 

@@ -56,24 +56,12 @@ func (c *Condition) Wait(ctx context.Context) error {
 	c.waiters.push(w)
 	c.mu.Unlock()
 	c.lock.Release()
-	err := w.waiter.Wait(ctx, "wait on a Condition")
-	c.mu.Lock()
-	notified := w.granted
-	if !notified {
-		w.left = true
-		c.waiters.remove(w)
-	}
-	c.mu.Unlock()
+	// Notified before the cancellation: the notification wins (no passOn).
+	_, err := grantWait{mu: &c.mu, queue: &c.waiters}.wait(ctx, w, "wait on a Condition")
 	// The lock comes back even when ctx is cancelled, as the caller holds
 	// it on return whatever happened.
 	if aerr := c.lock.Acquire(context.WithoutCancel(ctx)); aerr != nil {
 		return aerr
-	}
-	if notified {
-		return nil // notified before the cancellation: the notification wins
-	}
-	if err == nil {
-		err = ctx.Err()
 	}
 	return err
 }

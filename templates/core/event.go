@@ -58,17 +58,8 @@ func (e *Event) Wait(ctx context.Context) error {
 	w := newSyncWaiter(ctx, nil)
 	e.waiters.push(w)
 	e.mu.Unlock()
-	err := w.waiter.Wait(ctx, "wait on an Event")
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if w.granted {
-		return nil // set before the cancellation: the event wins
-	}
-	w.left = true
-	e.waiters.remove(w)
-	if err == nil {
-		err = ctx.Err()
-	}
+	// Set before the cancellation: the event wins (no passOn).
+	_, err := grantWait{mu: &e.mu, queue: &e.waiters}.wait(ctx, w, "wait on an Event")
 	return err
 }
 

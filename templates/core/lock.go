@@ -88,30 +88,13 @@ func (l *Lock) acquireSlow(ctx context.Context, task *anyiort.Task) error {
 	w := newSyncWaiter(ctx, task)
 	l.waiters.push(w)
 	l.mu.Unlock()
-	err := w.waiter.Wait(ctx, waitReason(ctx, "acquire of a Lock", func() string { return taskLabel(owner) }))
-	l.mu.Lock()
-	if w.granted {
-		cerr := ctx.Err()
-		if cerr == nil {
-			l.mu.Unlock()
-			return nil
-		}
-		// Handed the lock, then cancelled before it could run: the
-		// cancellation wins, and the lock goes on to the next waiter.
-		next := l.releaseLocked()
-		l.mu.Unlock()
-		wakeSync(next)
-		return cerr
-	}
-	w.left = true
-	l.waiters.remove(w)
-	l.maybeUncontendLocked()
-	l.mu.Unlock()
-	if err == nil {
-		err = ctx.Err()
-	}
+	_, err := grantWait{mu: &l.mu, queue: &l.waiters, passOn: l.passOnLocked, left: l.maybeUncontendLocked}.
+		wait(ctx, w, waitReason(ctx, "acquire of a Lock", func() string { return taskLabel(owner) }))
 	return err
 }
+
+// passOnLocked hands the lock a cancelled waiter was given to the next.
+func (l *Lock) passOnLocked() []*syncWaiter { return waitersOf(l.releaseLocked()) }
 
 // maybeUncontendLocked lets Release take the fast path again once nobody
 // waits.

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"sync"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -121,6 +122,56 @@ func taskLabel(t *anyiort.Task) string {
 		return "code outside any task"
 	}
 	return t.Label()
+}
+
+// grantWait is how a primitive settles a wait on its queue, the same way
+// for every one of them: a grant that found the ctx still live is taken;
+// a grant that came with a cancellation is handed on (a lock, a permit, a
+// token) or kept (an Event's set, a notification: passOn nil); a wait that
+// ended without a grant leaves the queue and returns its error.
+type grantWait struct {
+	mu     *sync.Mutex // guards the queue and the grants
+	queue  *waitQueue
+	passOn func() []*syncWaiter // hands a grant on, with mu held; who gets it is woken
+	left   func()               // after a waiter left the queue, with mu held; may be nil
+}
+
+// wait waits on w, queued in g.queue, and settles the outcome. granted
+// reports a grant kept.
+func (g grantWait) wait(ctx context.Context, w *syncWaiter, reason string) (granted bool, err error) {
+	err = w.waiter.Wait(ctx, reason)
+	g.mu.Lock()
+	if w.granted {
+		cerr := ctx.Err()
+		if cerr == nil || g.passOn == nil {
+			g.mu.Unlock()
+			return true, nil
+		}
+		// Granted, then cancelled before it could run: the cancellation
+		// wins, and the grant goes on to the next waiter.
+		wake := g.passOn()
+		g.mu.Unlock()
+		wakeAll(wake)
+		return false, cerr
+	}
+	w.left = true
+	g.queue.remove(w)
+	if g.left != nil {
+		g.left()
+	}
+	g.mu.Unlock()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return false, err
+}
+
+// waitersOf is w as a list: none when w is nil.
+func waitersOf(w *syncWaiter) []*syncWaiter {
+	if w == nil {
+		return nil
+	}
+	return []*syncWaiter{w}
 }
 
 // wakeSync wakes w, if any, after the caller has unlocked.
