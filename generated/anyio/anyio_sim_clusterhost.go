@@ -12,6 +12,12 @@ import (
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
+// simHosts are the hosts of a run.
+type simHosts struct {
+	hosts    []*simHost     // every incarnation RunHost started, in order
+	hostPids map[string]int // a trace process per host name
+}
+
 // Hosts. A task runs on the host of the task that started it; RunHost
 // starts a host's main task, and code outside any RunHost runs on
 // "localhost". A host's incarnation (simHost) ends at a crash: its tasks

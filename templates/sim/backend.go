@@ -3,13 +3,12 @@ package sim
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
-	"github.com/anyiogen/anyiogen/templates/sim/trace"
+	simtrace "github.com/anyiogen/anyiogen/templates/sim/trace"
 )
 
 // simBackend is the sim backend of one run.
@@ -20,42 +19,28 @@ import (
 // the next task it picks, so a task switch costs one goroutine handoff; it
 // goes back to the scheduler only when nothing is runnable or a timer is due.
 type simBackend struct {
-	net      *simNet
-	watchdog time.Duration // real time a task may run without a scheduling point
+	net *simNet
 	// kick tells the scheduler loop that the baton came back, or, while it
 	// is idle, that something outside the simulation made a task runnable.
 	kick chan struct{}
 
-	mu         sync.Mutex                   // guards every field below, and the tasks' and waiters' state
-	rng        *rand.Rand                   // the scheduler's choices
-	userRng    *rand.Rand                   // seeds the generators of Rand, apart from the scheduler's
-	quiescent  []*simWaiter                 // WaitAllTasksBlocked callers, woken when nothing else can run
-	threads    int                          // ToThread functions in flight (GoThread)
-	buggyRng   *rand.Rand                   // Buggify's draws, apart from the scheduler's
-	seed       uint64                       // the run's seed, for the network's own stream
-	sometimes  func(name string, cond bool) // a test helper's, or nil
-	buggySites map[uintptr]bool
-	now        time.Time
-	current    *simTask            // holds the baton; nil: the scheduler does
-	runnable   []*simTask          // in a deterministic order; picked at random
-	live       map[uint64]*simTask // every task not yet returned, by id
-	nextID     uint64
-	timers     simTimerHeap
-	timerSeq   uint64             // breaks ties between timers due at the same instant
-	fallbacks  []*simForeignWatch // watches on foreign contexts, in the order they began
-	idle       bool               // the scheduler waits for a foreign context's cancellation
-	progressAt time.Time          // when a task last reached a scheduling point, for the watchdog
-	bubble     bool               // the run is inside a testing/synctest bubble, whose clock it shares
-	tracer     *simtrace.Recorder // nil unless Trace is on
-	hosts      []*simHost         // every incarnation RunHost started, in order
-	hostPids   map[string]int     // a trace process per host name
-	policy     simPolicy          // how the next task is picked
-	stall      *anyiort.Stall     // inside a bubble: the watch from outside it
-	started    bool               // Run was called
-	over       bool               // the run has ended; result holds why
-	result     error
-	panicked   bool // a task or timer panicked with panicVal
-	panicVal   any
+	mu          sync.Mutex         // guards every field below, and the tasks' and waiters' state
+	simTasks                       // who runs, who may, who waits (task.go)
+	simClock                       // the virtual clock and its timers (clock.go)
+	simDraws                       // every draw from the seed (draws.go)
+	simLiveness                    // the watchdog and the foreign contexts (watchdog.go)
+	simHosts                       // the hosts RunHost started (clusterhost.go)
+	simOutcome                     // how the run ended
+	tracer      *simtrace.Recorder // nil unless Trace is on
+}
+
+// simOutcome is how a run ended.
+type simOutcome struct {
+	started  bool // Run was called
+	over     bool // the run has ended; result holds why
+	result   error
+	panicked bool // a task or timer panicked with panicVal
+	panicVal any
 }
 
 // simEpoch is where every virtual clock starts, so runs do not depend on the
@@ -66,15 +51,11 @@ var simEpoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
 // the options.
 func simBackendWith(seed int64, network *SimNetwork, watchdog time.Duration) *simBackend {
 	b := &simBackend{
-		watchdog:   watchdog,
-		kick:       make(chan struct{}, 1),
-		rng:        rand.New(rand.NewPCG(uint64(seed), 0x616e79696f73696d)),
-		userRng:    rand.New(rand.NewPCG(uint64(seed), 0x616e79696f72616e)),
-		buggyRng:   rand.New(rand.NewPCG(uint64(seed), 0x616e79696f627567)),
-		seed:       uint64(seed),
-		now:        simEpoch,
-		live:       make(map[uint64]*simTask),
-		buggySites: make(map[uintptr]bool),
+		kick:        make(chan struct{}, 1),
+		simTasks:    simTasks{live: make(map[uint64]*simTask)},
+		simClock:    simClock{now: simEpoch},
+		simDraws:    simDrawsFrom(seed),
+		simLiveness: simLiveness{watchdog: watchdog},
 	}
 	b.net = simNewNet(b, network)
 	return b

@@ -7,6 +7,14 @@ import (
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
+// simClock is the run's virtual clock and what waits on it.
+type simClock struct {
+	now      time.Time
+	timers   simTimerHeap
+	timerSeq uint64 // breaks ties between timers due at the same instant
+	bubble   bool   // the run is inside a testing/synctest bubble, whose clock it shares
+}
+
 // Now reports the virtual time. It starts at 2000-01-01T00:00:00Z and moves
 // only when no task is runnable, straight to the earliest pending timer.
 func (b *simBackend) Now() time.Time {

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
-	"github.com/anyiogen/anyiogen/templates/sim/trace"
+	simtrace "github.com/anyiogen/anyiogen/templates/sim/trace"
 )
 
 // The keys under which the options below record their settings. Each is its

@@ -95,6 +95,16 @@ func (b *simBackend) currentHostLocked() *simHost {
 	return b.current.host
 }
 
+// simTasks is who runs, who may, and who waits.
+type simTasks struct {
+	current   *simTask            // holds the baton; nil: the scheduler does
+	runnable  []*simTask          // in a deterministic order; picked at random
+	live      map[uint64]*simTask // every task not yet returned, by id
+	nextID    uint64
+	quiescent []*simWaiter // WaitAllTasksBlocked callers, woken when nothing else can run
+	threads   int          // ToThread functions in flight (GoThread)
+}
+
 // newTaskLocked makes a task that runs fn on host (nil: localhost). A task
 // of a crashed host is frozen from the start.
 func (b *simBackend) newTaskLocked(name string, host *simHost, fn func()) *simTask {

@@ -3,7 +3,19 @@ package sim
 import (
 	"fmt"
 	"time"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
+
+// simLiveness is what tells a run that waits from one that is stuck: the
+// watchdog, and the contexts from outside the run that may still wake it.
+type simLiveness struct {
+	watchdog   time.Duration      // real time a task may run without a scheduling point
+	progressAt time.Time          // when a task last reached a scheduling point, for the watchdog
+	idle       bool               // the scheduler waits for a foreign context's cancellation
+	fallbacks  []*simForeignWatch // watches on foreign contexts, in the order they began
+	stall      *anyiort.Stall     // inside a bubble: the watch from outside it
+}
 
 // simDefaultWatchdog is how long a task may run, in real time, without
 // reaching a scheduling point before the run is declared broken. A task that
