@@ -379,7 +379,7 @@ func TestSimHappyEyeballsTimings(t *testing.T) {
 			// The timings are the same whatever the interleaving.
 			anyiotest.Seeds(t, 5, func(t *testing.T, ctx context.Context) error {
 				return heConnect(ctx, c.listen, c.winner, c.want, c.opts...)
-			}, anyio.Network(heNetwork(c.holes...)))
+			}, anyio.NetworkFunc(func(int64) *anyio.SimNetwork { return heNetwork(c.holes...) }))
 		})
 	}
 }
@@ -464,7 +464,7 @@ func TestSimHappyEyeballsAllBlackholed(t *testing.T) {
 			return fmt.Errorf("ConnectTCP was cancelled after %v of virtual time, want exactly 1s", elapsed)
 		}
 		return heNothingToAccept(ctx, l)
-	}, anyio.Network(heNetwork(heV6, heV4)))
+	}, anyio.NetworkFunc(func(int64) *anyio.SimNetwork { return heNetwork(heV6, heV4) }))
 }
 
 func TestSimHappyEyeballsAllRefused(t *testing.T) {
@@ -491,7 +491,7 @@ func TestSimHappyEyeballsAllRefused(t *testing.T) {
 			return fmt.Errorf("ConnectTCP failed after %v of virtual time, want exactly %v", elapsed, want)
 		}
 		return nil
-	}, anyio.Network(heNetwork()))
+	}, anyio.NetworkFunc(func(int64) *anyio.SimNetwork { return heNetwork() }))
 }
 
 // --- 5. Misuse ------------------------------------------------------------

@@ -4,6 +4,7 @@
 package anyio
 
 import (
+	"context"
 	"io"
 	"time"
 
@@ -27,17 +28,56 @@ func Seed(seed int64) RunOption {
 
 // Network makes n the simulated network of a sim run. By default a run
 // gets an empty network in which "localhost" resolves to ::1 and
-// 127.0.0.1.
+// 127.0.0.1. A network belongs to the first run that uses it: a
+// second run given it, while the first is under way or after it
+// ended, fails at Run with an error naming the network. A sweep over
+// seeds uses NetworkFunc.
 func Network(n *SimNetwork) RunOption {
 	return func(cfg *anyiort.RunConfig) { cfg.Set(simNetworkKey{}, n) }
+}
+
+// NetworkFunc makes f(seed) the simulated network of each sim run, so
+// that a sweep over seeds (Seeds, Fuzz, the determinism check), in
+// parallel or not, builds one network per run: the faults, partitions
+// and crashes of one seed never touch another. Of Network and
+// NetworkFunc the later option counts.
+func NetworkFunc(f func(seed int64) *SimNetwork) RunOption {
+	return func(cfg *anyiort.RunConfig) { cfg.Set(simNetworkKey{}, f) }
+}
+
+// CurrentNetwork is the simulated network of the run ctx belongs to,
+// so that a body in a sweep can inject faults into its own run's
+// network; nil outside a sim run.
+func CurrentNetwork(ctx context.Context) *SimNetwork {
+	if b, ok := anyiort.FromContext(ctx).(*simBackend); ok {
+		return b.net.cfg
+	}
+	return nil
+}
+
+// simNetworkFor is the network of the run with seed, as the options in cfg
+// give it: Network's, NetworkFunc's for the seed, or a new one; a network
+// belongs to the first run that uses it.
+func simNetworkFor(cfg *anyiort.RunConfig, seed int64) (*SimNetwork, error) {
+	var network *SimNetwork
+	switch v := cfg.Value(simNetworkKey{}).(type) {
+	case *SimNetwork:
+		network = v
+	case func(seed int64) *SimNetwork:
+		network = v(seed)
+	}
+	if network == nil {
+		return NewSimNetwork(), nil
+	}
+	return network, network.claim(seed)
 }
 
 // newSimBackend builds the sim backend for one run from the options in cfg.
 func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	seed, _ := cfg.Value(simSeedKey{}).(int64)
-	network, _ := cfg.Value(simNetworkKey{}).(*SimNetwork)
-	if network == nil {
-		network = NewSimNetwork()
+	network, err := simNetworkFor(cfg, seed)
+	if err != nil {
+		return nil, err
 	}
 	watchdog, _ := cfg.Value(simWatchdogKey{}).(time.Duration)
 	if watchdog <= 0 {
@@ -45,7 +85,6 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	}
 	b := simBackendWith(seed, network, watchdog)
 	policy, _ := cfg.Value(simSchedulerKey{}).(string)
-	var err error
 	if b.policy, err = simParsePolicy(policy); err != nil {
 		return nil, err
 	}

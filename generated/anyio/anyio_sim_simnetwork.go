@@ -4,7 +4,10 @@
 package anyio
 
 import (
+	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,7 +18,9 @@ import (
 // it. On it, ListenTCP on any address claims that address; a connect to an
 // address where nothing listens is refused after one round trip; a connect
 // to a black-holed address hangs until cancelled. Resolving a name takes no
-// virtual time.
+// virtual time. Every method that takes a host name (or address) panics when
+// no AddHost gave it, naming it and the hosts it knows: a fault on a
+// misspelt host would silently do nothing.
 type SimNetwork struct {
 	mu        sync.Mutex
 	hosts     map[string][]netip.Addr // by lower-case name without the final dot
@@ -26,6 +31,56 @@ type SimNetwork struct {
 	loss, dup float64       // UDP: chances a datagram is dropped, or delivered twice
 	links     []simLinkRule // partitions, holds and pair latencies, in the order set
 	runs      []*simNet     // the runs using the network now, for changes made during them
+	owned     bool          // a run has used it: no other may
+	ownerSeed int64         // that run's seed
+}
+
+// claim makes n the network of the run with seed, unless an earlier run
+// had it: a network holds a run's state (its partitions, its crashes), and
+// a second run with it would inherit the first's, or share it while both
+// run.
+func (n *SimNetwork) claim(seed int64) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.owned {
+		return fmt.Errorf("anyio sim: Network: this SimNetwork (hosts %s) belongs to the run with seed %d, which used it first; "+
+			"a network holds one run's state: give each run its own, for instance with NetworkFunc", strings.Join(n.hostNamesLocked(), ", "), n.ownerSeed)
+	}
+	n.owned, n.ownerSeed = true, seed
+	return nil
+}
+
+// hostNamesLocked lists the names n knows, sorted.
+func (n *SimNetwork) hostNamesLocked() []string {
+	return slices.Sorted(maps.Keys(n.hosts))
+}
+
+// mustKnow panics unless every end is a host n knows, by name or address: a
+// fault on a misspelt host would silently do nothing.
+func (n *SimNetwork) mustKnow(method string, ends ...string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, end := range ends {
+		if n.knowsLocked(end) {
+			continue
+		}
+		panic(fmt.Sprintf("anyio sim: SimNetwork.%s: unknown host %q (known: %s)", method, end, strings.Join(n.hostNamesLocked(), ", ")))
+	}
+}
+
+// knowsLocked reports whether end is a host's name, or an address of one.
+func (n *SimNetwork) knowsLocked(end string) bool {
+	a, err := netip.ParseAddr(end)
+	if err != nil {
+		_, ok := n.hosts[simHostKey(end)]
+		return ok
+	}
+	for _, addrs := range n.hosts {
+		if slices.Contains(addrs, a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // simDefaultTCPBuffer is what one direction of a connection holds unread

@@ -139,6 +139,7 @@ func (h *simHost) addrFor(remote netip.Addr) (netip.Addr, bool) {
 // returns ErrHostCrashed at once. Called outside a run it does nothing: no
 // host runs then.
 func (n *SimNetwork) Crash(host string) {
+	n.mustKnow("Crash", host)
 	n.mu.Lock()
 	runs := n.activeRunsLocked()
 	n.mu.Unlock()

@@ -35,6 +35,7 @@ type simLinkRule struct {
 // Partition cuts the link between hosts a and b both ways (see
 // PartitionOneWay).
 func (n *SimNetwork) Partition(a, b string) {
+	n.mustKnow("Partition", a, b)
 	n.changeLinks("partition "+a+" | "+b, func() {
 		n.addRuleLocked(simLinkRule{kind: simLinkCut, from: simHostKey(a), to: simHostKey(b)})
 		n.addRuleLocked(simLinkRule{kind: simLinkCut, from: simHostKey(b), to: simHostKey(a)})
@@ -45,6 +46,7 @@ func (n *SimNetwork) Partition(a, b string) {
 // and handshake steps that way stall until Heal, then arrive in order;
 // datagrams that way are lost. Open connections stay open.
 func (n *SimNetwork) PartitionOneWay(from, to string) {
+	n.mustKnow("PartitionOneWay", from, to)
 	n.changeLinks("partition "+from+" → "+to, func() {
 		n.addRuleLocked(simLinkRule{kind: simLinkCut, from: simHostKey(from), to: simHostKey(to)})
 	})
@@ -53,6 +55,7 @@ func (n *SimNetwork) PartitionOneWay(from, to string) {
 // Hold makes every packet between a and b, both ways, wait until Release
 // (or Heal), and then arrive in the order it was sent.
 func (n *SimNetwork) Hold(a, b string) {
+	n.mustKnow("Hold", a, b)
 	n.changeLinks("hold "+a+" | "+b, func() {
 		n.addRuleLocked(simLinkRule{kind: simLinkHold, from: simHostKey(a), to: simHostKey(b)})
 		n.addRuleLocked(simLinkRule{kind: simLinkHold, from: simHostKey(b), to: simHostKey(a)})
@@ -61,12 +64,14 @@ func (n *SimNetwork) Hold(a, b string) {
 
 // Release ends a Hold between a and b: what waited is delivered, in order.
 func (n *SimNetwork) Release(a, b string) {
+	n.mustKnow("Release", a, b)
 	n.changeLinks("release "+a+" | "+b, func() { n.dropRulesLocked(a, b, simLinkHold) })
 }
 
 // Heal undoes Partition, PartitionOneWay and Hold between a and b, both
 // ways: what waited is delivered, in order.
 func (n *SimNetwork) Heal(a, b string) {
+	n.mustKnow("Heal", a, b)
 	n.changeLinks("heal "+a+" | "+b, func() { n.dropRulesLocked(a, b, simLinkCut, simLinkHold) })
 }
 
@@ -81,6 +86,7 @@ func (n *SimNetwork) HealAll() {
 // SetLinkLatency sets the one-way delay between a and b, both ways,
 // overriding SetLatency for that pair.
 func (n *SimNetwork) SetLinkLatency(a, b string, d time.Duration) {
+	n.mustKnow("SetLinkLatency", a, b)
 	n.changeLinks("", func() {
 		n.dropRulesLocked(a, b, simLinkLatency)
 		n.links = append(n.links,

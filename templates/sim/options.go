@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"io"
 	"time"
 
@@ -30,12 +31,48 @@ func Network(n *SimNetwork) anyiort.RunOption {
 	return func(cfg *anyiort.RunConfig) { cfg.Set(simNetworkKey{}, n) }
 }
 
+// NetworkFunc returns a RunOption that gives each sim run a network of its
+// own, f(seed): a sweep over many seeds (Seeds, Fuzz, the determinism
+// check), in parallel or not, never shares one, so the faults of one seed
+// never reach another. It replaces Network, or is replaced by it, as the
+// later option. Other backends ignore it.
+func NetworkFunc(f func(seed int64) *SimNetwork) anyiort.RunOption {
+	return func(cfg *anyiort.RunConfig) { cfg.Set(simNetworkKey{}, f) }
+}
+
+// CurrentNetwork is the simulated network of the run ctx belongs to, so
+// that a body in a sweep can inject faults into its own run's network; nil
+// outside a sim run.
+func CurrentNetwork(ctx context.Context) *SimNetwork {
+	if b, ok := anyiort.FromContext(ctx).(*simBackend); ok {
+		return b.net.cfg
+	}
+	return nil
+}
+
+// simNetworkFor is the network of the run with seed, as the options in cfg
+// give it: Network's, NetworkFunc's for the seed, or a new one; a network
+// belongs to the first run that uses it.
+func simNetworkFor(cfg *anyiort.RunConfig, seed int64) (*SimNetwork, error) {
+	var network *SimNetwork
+	switch v := cfg.Value(simNetworkKey{}).(type) {
+	case *SimNetwork:
+		network = v
+	case func(seed int64) *SimNetwork:
+		network = v(seed)
+	}
+	if network == nil {
+		return NewSimNetwork(), nil
+	}
+	return network, network.claim(seed)
+}
+
 // newSimBackend builds the sim backend for one run from the options in cfg.
 func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	seed, _ := cfg.Value(simSeedKey{}).(int64)
-	network, _ := cfg.Value(simNetworkKey{}).(*SimNetwork)
-	if network == nil {
-		network = NewSimNetwork()
+	network, err := simNetworkFor(cfg, seed)
+	if err != nil {
+		return nil, err
 	}
 	watchdog, _ := cfg.Value(simWatchdogKey{}).(time.Duration)
 	if watchdog <= 0 {
@@ -43,7 +80,6 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	}
 	b := simBackendWith(seed, network, watchdog)
 	policy, _ := cfg.Value(simSchedulerKey{}).(string)
-	var err error
 	if b.policy, err = simParsePolicy(policy); err != nil {
 		return nil, err
 	}

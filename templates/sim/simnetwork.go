@@ -1,16 +1,19 @@
 package sim
 
 import (
+	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 )
 
 // SimNetwork describes the simulated network of sim runs: host names, the
-// one-way latency and unreachable addresses. It holds no connections, so one
-// SimNetwork may serve many runs, each starting with no listeners. Its
-// methods are safe for concurrent use. The zero value knows no names at all;
+// one-way latency and unreachable addresses. It belongs to the first run
+// that uses it (see Network and NetworkFunc). Its methods are safe for
+// concurrent use. The zero value knows no names at all;
 // [NewSimNetwork] knows localhost.
 type SimNetwork struct {
 	mu        sync.Mutex
@@ -22,6 +25,56 @@ type SimNetwork struct {
 	loss, dup float64       // UDP: chances a datagram is dropped, or delivered twice
 	links     []simLinkRule // partitions, holds and pair latencies, in the order set
 	runs      []*simNet     // the runs using the network now, for changes made during them
+	owned     bool          // a run has used it: no other may
+	ownerSeed int64         // that run's seed
+}
+
+// claim makes n the network of the run with seed, unless an earlier run
+// had it: a network holds a run's state (its partitions, its crashes), and
+// a second run with it would inherit the first's, or share it while both
+// run.
+func (n *SimNetwork) claim(seed int64) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.owned {
+		return fmt.Errorf("anyio sim: Network: this SimNetwork (hosts %s) belongs to the run with seed %d, which used it first; "+
+			"a network holds one run's state: give each run its own, for instance with NetworkFunc", strings.Join(n.hostNamesLocked(), ", "), n.ownerSeed)
+	}
+	n.owned, n.ownerSeed = true, seed
+	return nil
+}
+
+// hostNamesLocked lists the names n knows, sorted.
+func (n *SimNetwork) hostNamesLocked() []string {
+	return slices.Sorted(maps.Keys(n.hosts))
+}
+
+// mustKnow panics unless every end is a host n knows, by name or address: a
+// fault on a misspelt host would silently do nothing.
+func (n *SimNetwork) mustKnow(method string, ends ...string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, end := range ends {
+		if n.knowsLocked(end) {
+			continue
+		}
+		panic(fmt.Sprintf("anyio sim: SimNetwork.%s: unknown host %q (known: %s)", method, end, strings.Join(n.hostNamesLocked(), ", ")))
+	}
+}
+
+// knowsLocked reports whether end is a host's name, or an address of one.
+func (n *SimNetwork) knowsLocked(end string) bool {
+	a, err := netip.ParseAddr(end)
+	if err != nil {
+		_, ok := n.hosts[simHostKey(end)]
+		return ok
+	}
+	for _, addrs := range n.hosts {
+		if slices.Contains(addrs, a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // simDefaultTCPBuffer is what one direction of a connection holds unread

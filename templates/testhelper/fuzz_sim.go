@@ -21,8 +21,9 @@ import (
 //		anyiotest.Fuzz(f, func(t *testing.T, ctx context.Context) error { ... })
 //	}
 //
-// opts may add [anyio.Network] and the like. body must not call t.Fatal or
-// its relatives: see the package documentation.
+// opts may add [anyio.NetworkFunc] (a network for each run) and the like.
+// body must not call t.Fatal or its relatives: see the package
+// documentation.
 func Fuzz(f *testing.F, body func(t *testing.T, ctx context.Context) error, opts ...anyio.RunOption) {
 	f.Helper()
 	caller := callerLine(2)

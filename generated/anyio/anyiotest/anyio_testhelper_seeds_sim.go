@@ -24,7 +24,9 @@ import (
 
 // Seeds runs body on the sim backend once per seed from 0 to n-1, each inside
 // [anyio.Run] with [anyio.Backend](sim), [anyio.Seed](seed) and opts (which
-// may add [anyio.Network]; the backend and the seed are always Seeds' own),
+// may add [anyio.NetworkFunc], for a cluster: a network for each run, as
+// a network belongs to the first run that uses it; the backend and the
+// seed are always Seeds' own),
 // inside a testing/synctest bubble, and each as a subtest named seed=N. Each
 // seed makes the simulator pick another interleaving of the tasks; the same
 // seed always makes the same one.
