@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -15,6 +16,7 @@ type TCPListener struct {
 	l         anyiort.Listener
 	accepting *ResourceGuard // one Accept at a time, as for SocketStream
 	tls       *tls.Config    // nil: plain TCP
+	closed    atomic.Bool    // Close was called: an accept it cut short says so
 }
 
 // ListenOption configures ListenTCP.
@@ -79,6 +81,10 @@ func (l *TCPListener) acceptConn(ctx context.Context) (anyiort.Conn, error) {
 	switch {
 	case err == nil:
 		return conn, nil
+	case l.closed.Load():
+		// Closed, even if a cancellation reached the accept first: the
+		// close is what ended it (AnyIO's test_close_from_other_task).
+		return nil, ErrClosedResource
 	case anyiort.IsCancellation(err):
 		return nil, err
 	case errors.Is(err, net.ErrClosed):
@@ -91,4 +97,7 @@ func (l *TCPListener) acceptConn(ctx context.Context) (anyiort.Conn, error) {
 func (l *TCPListener) Addr() net.Addr { return l.l.Addr() }
 
 // Close stops listening.
-func (l *TCPListener) Close() error { return l.l.Close() }
+func (l *TCPListener) Close() error {
+	l.closed.Store(true)
+	return l.l.Close()
+}
