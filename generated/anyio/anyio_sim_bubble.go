@@ -89,8 +89,8 @@ func (b *simBackend) advanceLocked(to time.Time) {
 // foreign context, which the time package enforces. ok is false when
 // neither exists.
 func (b *simBackend) nextWakeLocked() (when time.Time, ok bool) {
-	if len(b.timers) > 0 {
-		when, ok = b.timers[0].when, true
+	if next, pending := b.timers.Next(); pending {
+		when, ok = next, true
 	}
 	if !b.bubble {
 		return when, ok

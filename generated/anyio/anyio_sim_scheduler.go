@@ -157,8 +157,8 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 // tasks it called in from outside are waiting for a timer: then time
 // passes for them. b.mu is held on entry and released.
 func (b *simBackend) whileInThreadLocked(tick <-chan time.Time) {
-	if b.outsideParkedLocked() && len(b.timers) > 0 {
-		b.advanceLocked(b.timers[0].when)
+	if next, pending := b.timers.Next(); pending && b.outsideParkedLocked() {
+		b.advanceLocked(next)
 		b.mu.Unlock()
 		return
 	}

@@ -89,12 +89,12 @@ func (b *simBackend) traceStopLocked(t *simTask) {
 
 // traceTimerLocked records a timer's firing: a plain timer, or a packet's
 // arrival.
-func (b *simBackend) traceTimerLocked(tm *simTimer) {
-	if tm.name == "" {
+func (b *simBackend) traceTimerLocked(tm *simtimersTimer) {
+	if tm.Name == "" {
 		b.traceInstantLocked("timer", "timer")
 		return
 	}
-	b.traceInstantLocked("net", tm.name)
+	b.traceInstantLocked("net", tm.Name)
 }
 
 // traceInstantLocked records an instant on the scheduler's track.

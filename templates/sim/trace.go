@@ -5,6 +5,7 @@ import (
 	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
+	simtimers "github.com/anyiogen/anyiogen/templates/sim/timers"
 	simtrace "github.com/anyiogen/anyiogen/templates/sim/trace"
 )
 
@@ -86,12 +87,12 @@ func (b *simBackend) traceStopLocked(t *simTask) {
 
 // traceTimerLocked records a timer's firing: a plain timer, or a packet's
 // arrival.
-func (b *simBackend) traceTimerLocked(tm *simTimer) {
-	if tm.name == "" {
+func (b *simBackend) traceTimerLocked(tm *simtimers.Timer) {
+	if tm.Name == "" {
 		b.traceInstantLocked("timer", "timer")
 		return
 	}
-	b.traceInstantLocked("net", tm.name)
+	b.traceInstantLocked("net", tm.Name)
 }
 
 // traceInstantLocked records an instant on the scheduler's track.
