@@ -16,7 +16,11 @@ type TCPListener struct {
 	l         anyiort.Listener
 	accepting *ResourceGuard // one Accept at a time, as for SocketStream
 	tls       *tls.Config    // nil: plain TCP
-	closed    atomic.Bool    // Close was called: an accept it cut short says so
+	// waiting is the ctx of the accept under way, if any; closedFirst, that
+	// Close came while that ctx was still live, so that the accept says
+	// ErrClosedResource even if the ctx's cancellation reached it first.
+	waiting     atomic.Pointer[context.Context]
+	closedFirst atomic.Bool
 }
 
 // ListenOption configures ListenTCP.
@@ -77,13 +81,16 @@ func (l *TCPListener) Accept(ctx context.Context) (*SocketStream, error) {
 
 // acceptConn accepts the next connection, its errors made portable.
 func (l *TCPListener) acceptConn(ctx context.Context) (anyiort.Conn, error) {
+	l.waiting.Store(&ctx)
 	conn, err := l.l.Accept(ctx)
+	l.waiting.Store(nil)
 	switch {
 	case err == nil:
 		return conn, nil
-	case l.closed.Load():
-		// Closed, even if a cancellation reached the accept first: the
-		// close is what ended it (AnyIO's test_close_from_other_task).
+	case l.closedFirst.Load():
+		// Closed before the cancellation: the close is what ended it,
+		// whichever reached the accept first (AnyIO's
+		// test_close_from_other_task).
 		return nil, ErrClosedResource
 	case anyiort.IsCancellation(err):
 		return nil, err
@@ -98,6 +105,8 @@ func (l *TCPListener) Addr() net.Addr { return l.l.Addr() }
 
 // Close stops listening.
 func (l *TCPListener) Close() error {
-	l.closed.Store(true)
+	if ctx := l.waiting.Load(); ctx != nil && (*ctx).Err() == nil {
+		l.closedFirst.Store(true)
+	}
 	return l.l.Close()
 }
