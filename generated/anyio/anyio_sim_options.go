@@ -85,11 +85,11 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	}
 	b := simBackendWith(seed, network, watchdog)
 	policy, _ := cfg.Value(simSchedulerKey{}).(string)
-	if b.policy, err = simParsePolicy(policy); err != nil {
+	if b.policy, err = simpickParse(policy); err != nil {
 		return nil, err
 	}
-	b.policy.choices, _ = cfg.Value(simChoicesKey{}).([]byte)
-	b.setUpPolicyLocked()
+	choices, _ := cfg.Value(simChoicesKey{}).([]byte)
+	b.policy.Start(b.rng, choices)
 	b.sometimes, _ = cfg.Value(anyiort.SometimesKey()).(func(name string, cond bool))
 	if w, _ := cfg.Value(simTraceKey{}).(io.Writer); w != nil {
 		b.tracer = simtraceNew(w, b.now)

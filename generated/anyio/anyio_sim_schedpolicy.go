@@ -4,32 +4,17 @@
 package anyio
 
 import (
-	"fmt"
-	"math"
-	"slices"
-	"strconv"
-	"strings"
-
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
-// How the scheduler picks the next task. The default draws uniformly from
-// the runnable tasks. PCT (probabilistic concurrency testing, Burckhardt et
-// al., ASPLOS 2010) gives every task a random priority and always runs the
-// highest runnable one, lowering the running task's priority at D-1 random
-// steps: a bug that needs a particular order of d events is found with
-// probability at least 1/(n·k^(d-1)) per run, for n tasks and k steps,
-// where a uniform draw may need exponentially many. A choice stream (from
-// a fuzzer's bytes) overrides either draw while it lasts.
+// How the scheduler picks the next task: the options that choose it, and
+// the scheduler's use of the policy, which lives in the sub-home
+// templates/sim/pick.
 
 type (
 	simSchedulerKey struct{}
 	simChoicesKey   struct{}
 )
-
-// simPCTSteps is the number of steps over which PCT spreads its priority
-// change points: a run's length is not known in advance.
-const simPCTSteps = 1000
 
 // SimScheduler sets how a sim run picks the next task: "random" (the
 // default: uniformly among the runnable tasks, drawn from the seed)
@@ -51,102 +36,18 @@ func SimChoices(data []byte) RunOption {
 	return func(cfg *anyiort.RunConfig) { cfg.Set(simChoicesKey{}, data) }
 }
 
-// simPolicy is a run's way of picking.
-type simPolicy struct {
-	pct     bool
-	depth   int
-	changes []int // the steps at which the running task's priority drops, sorted
-	step    int   // picks made so far
-	lowered int   // change points passed: the next dropped priority is -lowered
-	choices []byte
-}
+// drawLocked is a scheduling draw in [0, n).
+func (b *simBackend) drawLocked(n int) int { return b.policy.Draw(n) }
 
-// simParsePolicy reads a SimScheduler policy.
-func simParsePolicy(policy string) (simPolicy, error) {
-	switch {
-	case policy == "" || policy == "random":
-		return simPolicy{}, nil
-	case strings.HasPrefix(policy, "pct:"):
-		d, err := strconv.Atoi(strings.TrimPrefix(policy, "pct:"))
-		if err != nil || d < 1 {
-			return simPolicy{}, fmt.Errorf("anyio sim: SimScheduler(%q): the depth after pct: must be a whole number of at least 1", policy)
-		}
-		return simPolicy{pct: true, depth: d}, nil
-	}
-	return simPolicy{}, fmt.Errorf("anyio sim: SimScheduler(%q): unknown policy; want \"random\" or \"pct:D\"", policy)
-}
-
-// setUpPolicyLocked draws PCT's change points from the seed.
-func (b *simBackend) setUpPolicyLocked() {
-	p := &b.policy
-	if !p.pct {
-		return
-	}
-	for range p.depth - 1 {
-		p.changes = append(p.changes, 1+b.rng.IntN(simPCTSteps))
-	}
-	slices.Sort(p.changes)
-}
-
-// drawLocked is a scheduling draw in [0, n): from the choice stream while
-// it lasts, then from the seed.
-func (b *simBackend) drawLocked(n int) int {
-	if p := &b.policy; len(p.choices) > 0 {
-		c := int(p.choices[0])
-		p.choices = p.choices[1:]
-		return c % n
-	}
-	return b.rng.IntN(n)
-}
-
-// priorityLocked gives a new task its PCT priority: a random one above
-// every priority a change point hands out.
-func (b *simBackend) priorityLocked(t *simTask) {
-	if b.policy.pct {
-		t.priority = float64(b.drawLocked(math.MaxInt32)) + 1
-	}
-}
+// priorityLocked gives a new task its priority, for PCT.
+func (b *simBackend) priorityLocked(t *simTask) { t.priority = b.policy.Priority() }
 
 // pickLocked returns the index in b.runnable (of n > 1 tasks) of the task
 // to run next.
 func (b *simBackend) pickLocked(n int) int {
-	p := &b.policy
-	if !p.pct {
-		return b.drawLocked(n)
-	}
-	p.step++
-	for len(p.changes) > 0 && p.changes[0] <= p.step {
-		p.changes = p.changes[1:]
-		p.lowered++
+	return b.policy.Pick(n, func(i int) float64 { return b.runnable[i].priority }, func(p float64) {
 		if t := b.current; t != nil {
-			t.priority = -float64(p.lowered) // below every task not yet lowered
+			t.priority = p
 		}
-	}
-	best := 0
-	for i, t := range b.runnable[:n] {
-		if t.priority > b.runnable[best].priority {
-			best = i
-		}
-	}
-	return best
-}
-
-// OnSometimes makes a sim run report every Sometimes call to f, from
-// the run's goroutines; f must be safe for concurrent use when runs
-// are. The test helper's Seeds uses it to find the names never seen
-// true. Other backends ignore it.
-func OnSometimes(f func(name string, cond bool)) RunOption {
-	return func(cfg *anyiort.RunConfig) { cfg.Set(anyiort.SometimesKey(), f) }
-}
-
-// WatchStalls watches, from outside any testing/synctest bubble, the
-// sim runs inside bubbles for a task blocked where the bubble cannot
-// see (a sync.Mutex, a system call, a busy loop), and calls report
-// with the run's description once one has gone its SimWatchdog period
-// of wall time without a scheduling point: such a run can neither go
-// on nor be unwound. stop ends the watch. The test helper runs it
-// around every sim run; a test that calls synctest.Test itself can
-// too.
-func WatchStalls(report func(description string)) (stop func()) {
-	return anyiort.WatchStalls(report)
+	})
 }

@@ -33,3 +33,11 @@ func (b *simBackend) Sometimes(name string, cond bool) {
 }
 
 var _ anyiort.SometimesRecorder = (*simBackend)(nil)
+
+// OnSometimes makes a sim run report every Sometimes call to f, from
+// the run's goroutines; f must be safe for concurrent use when runs
+// are. The test helper's Seeds uses it to find the names never seen
+// true. Other backends ignore it.
+func OnSometimes(f func(name string, cond bool)) RunOption {
+	return func(cfg *anyiort.RunConfig) { cfg.Set(anyiort.SometimesKey(), f) }
+}

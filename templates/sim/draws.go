@@ -1,6 +1,10 @@
 package sim
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+
+	simpick "github.com/anyiogen/anyiogen/templates/sim/pick"
+)
 
 // simDraws is every draw a run makes from its seed. Each kind of draw has
 // a PCG stream of the seed of its own, so one kind never shifts another:
@@ -12,7 +16,7 @@ type simDraws struct {
 	buggyRng   *rand.Rand                   // Buggify's draws
 	buggySites map[uintptr]bool             // Buggify's sites enabled for the run
 	sometimes  func(name string, cond bool) // a test helper's, or nil
-	policy     simPolicy                    // how the next task is picked
+	policy     simpick.Policy               // how the next task is picked
 }
 
 // simDrawsFrom makes the streams of seed.

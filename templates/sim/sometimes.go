@@ -29,3 +29,11 @@ func (b *simBackend) Sometimes(name string, cond bool) {
 }
 
 var _ anyiort.SometimesRecorder = (*simBackend)(nil)
+
+// OnSometimes returns a RunOption through which a sim run reports every
+// Sometimes call to f, in the run's goroutines; f must be safe for
+// concurrent use when runs are. The test helper's Seeds uses it to find
+// names never seen true. Other backends ignore it.
+func OnSometimes(f func(name string, cond bool)) anyiort.RunOption {
+	return func(cfg *anyiort.RunConfig) { cfg.Set(anyiort.SometimesKey(), f) }
+}

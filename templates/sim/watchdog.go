@@ -74,3 +74,14 @@ func (b *simBackend) watchdogTick() {
 	t.kill = true
 	b.current = nil
 }
+
+// WatchStalls watches, from outside any testing/synctest bubble, the sim
+// runs inside bubbles for a task blocked where the bubble cannot see (a
+// sync.Mutex, a system call, a busy loop), and calls report with the run's
+// description once one has gone its SimWatchdog period of wall time without
+// a scheduling point: such a run cannot go on, nor be unwound. stop ends
+// the watch. The test helper runs it around every sim run; a test that
+// calls synctest.Test itself can too.
+func WatchStalls(report func(description string)) (stop func()) {
+	return anyiort.WatchStalls(report)
+}
