@@ -157,7 +157,7 @@ func renderFor(c config, s *spec.Spec) (*rendered, error) {
 	}
 	// The test helper lives in DIR/<pkg>test. Without -testhelper its
 	// generated files there, if any, are stale and go.
-	r.helperDir = filepath.Join(c.dir, r.pkg+"test")
+	r.helperDir = output.HelperDir(c.dir, r.pkg)
 	if !c.testHelper {
 		return r, nil
 	}
@@ -187,9 +187,7 @@ func (r *rendered) plans() ([]*output.Plan, error) {
 	if err != nil {
 		return nil, dirError(r.dir, err)
 	}
-	helperPlan, err := output.NewPlanOwning(r.helperDir, r.helperFiles, output.IsGenerated, func(name string) bool {
-		return strings.HasPrefix(name, "anyio_testhelper_") && strings.HasSuffix(name, ".go")
-	})
+	helperPlan, err := output.NewPlanOwning(r.helperDir, r.helperFiles, output.IsGenerated, output.OwnsHelperFile)
 	if err != nil {
 		return nil, dirError(r.helperDir, err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/anyiogen/anyiogen/internal/output"
 	"github.com/anyiogen/anyiogen/internal/spec"
 )
 
@@ -39,7 +40,7 @@ func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := map[string][]byte{"anyio.go": c.glue}
+	out := map[string][]byte{output.GlueFile: c.glue}
 	for i, tf := range emit {
 		name := outputName(tf)
 		if _, dup := out[name]; dup {
@@ -68,7 +69,7 @@ func (g *Generator) Plan(opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Files: []string{"anyio.go"}, Glue: c.glue}
+	p := &Plan{Files: []string{output.GlueFile}, Glue: c.glue}
 	for _, tf := range emit {
 		p.Files = append(p.Files, outputName(tf))
 	}
@@ -223,11 +224,11 @@ func renderAll(emit []*templateFile, docs map[string]string, rw *rewriter) ([][]
 func outputName(tf *templateFile) string {
 	switch {
 	case tf.layer == coreLayer:
-		return "anyio_" + tf.name
+		return output.PackageFile(tf.name)
 	case tf.home != "":
-		return "anyio_" + tf.layer + "_" + tf.home + "_" + tf.name
+		return output.PackageFile(tf.layer, tf.home, tf.name)
 	}
-	return "anyio_" + tf.layer + "_" + tf.name
+	return output.PackageFile(tf.layer, tf.name)
 }
 
 func selectCore(core []*templateFile, sel *selection) []*templateFile {

@@ -57,7 +57,7 @@ func (g *Generator) TestHelper(opts Options, importPath string) (map[string][]by
 		if err != nil {
 			return nil, fmt.Errorf("%s: rendering the test helper for package %s: %w", tf.path, sel.pkg, err)
 		}
-		out["anyio_testhelper_"+tf.name] = formatted
+		out[output.HelperFile(tf.name)] = formatted
 	}
 	return out, nil
 }
