@@ -195,20 +195,13 @@ func (s *simUDPSocket) WriteTo(ctx context.Context, p []byte, to netip.AddrPort)
 	}
 	d := simDatagram{data: bytes.Clone(p), from: from}
 	to = netip.AddrPortFrom(to.Addr().Unmap(), to.Port())
-	_, loss, dup := s.n.cfg.faults()
-	if loss > 0 && s.n.rng.Float64() < loss {
-		return len(p), nil // lost on the way
-	}
-	copies := 1
-	if dup > 0 && s.n.rng.Float64() < dup {
-		copies = 2
-	}
+	fate := s.n.fateLocked(from.Addr(), to.Addr(), true)
 	name := ""
 	if s.n.b.tracing() {
 		name = "udp " + from.String() + " → " + to.String() + " (" + strconv.Itoa(len(p)) + ")"
 	}
-	for range copies {
-		s.n.b.afterFuncNamed(s.n.linkDelayLocked(from.Addr(), to.Addr()), name, func() { s.n.deliver(to, d, name) })
+	for _, delay := range fate.delays[:fate.copies] {
+		s.n.b.afterFuncNamed(delay, name, func() { s.n.deliver(to, d, name) })
 	}
 	return len(p), nil
 }

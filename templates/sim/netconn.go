@@ -201,7 +201,7 @@ func (c *simConn) endLocked(what string, apply func(peer *simConn)) {
 // and size name the segment in a trace.
 func (c *simConn) sendLocked(what string, size int, deliver func(peer *simConn)) {
 	now := c.n.b.Now()
-	c.arrival = simArrival(now, c.n.linkDelayLocked(c.local.Addr(), c.remote.Addr()), c.arrival)
+	c.arrival = simArrival(now, c.n.delayLocked(c.local.Addr(), c.remote.Addr()), c.arrival)
 	name := ""
 	if c.n.b.tracing() {
 		name = "tcp " + c.local.String() + " → " + c.remote.String() + ": " + what

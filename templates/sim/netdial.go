@@ -168,7 +168,7 @@ func (n *simNet) startDial(w anyiort.Waiter, local netip.Addr, remote netip.Addr
 	}
 	d := &simDial{w: w, src: netip.AddrPortFrom(local, port), dst: remote}
 	n.bindLocked(d.src)
-	n.b.afterFuncNamed(n.linkDelayLocked(d.src.Addr(), d.dst.Addr()), d.synName(), func() { n.synArrived(d) })
+	n.b.afterFuncNamed(n.delayLocked(d.src.Addr(), d.dst.Addr()), d.synName(), func() { n.synArrived(d) })
 	return d, nil
 }
 
@@ -189,7 +189,7 @@ func (n *simNet) synArrived(d *simDial) {
 	if d.abandoned || !n.passLocked(d.src.Addr(), d.dst.Addr(), false, n.traceName(d.synName), func() { n.synArrived(d) }) {
 		return
 	}
-	back := n.linkDelayLocked(d.dst.Addr(), d.src.Addr())
+	back := n.delayLocked(d.dst.Addr(), d.src.Addr())
 	l := n.listenerLocked(d.dst)
 	if l == nil {
 		refused := os.NewSyscallError("connect", syscall.ECONNREFUSED)
@@ -292,18 +292,4 @@ func simArrival(now time.Time, latency time.Duration, last time.Time) time.Time 
 		return last
 	}
 	return at
-}
-
-// delayLocked is one packet's one-way delay: the latency, plus a seeded draw
-// of jitter if the network has any.
-func (n *simNet) delayLocked() time.Duration {
-	return n.cfg.delay() + n.jitterLocked()
-}
-
-// jitterLocked is a seeded draw of the network's jitter, or 0.
-func (n *simNet) jitterLocked() time.Duration {
-	if jitter, _, _ := n.cfg.faults(); jitter > 0 {
-		return time.Duration(n.rng.Int64N(int64(jitter)))
-	}
-	return 0
 }
