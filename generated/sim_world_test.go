@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -128,4 +129,82 @@ func TestUnknownHostPanicsNamingTheKnownOnes(t *testing.T) {
 		}
 	}()
 	nw.Partition("a", "10.9.9.9")
+}
+
+// "Fuzz's input drives every draw of a run, not only the scheduler's: ...
+// Buggify, Rand, jitter ... draw from the input's bytes (then from a fixed
+// seed once they run out), so go test -fuzz searches fault plans as well as
+// interleavings, and a saved input replays all of them."
+func TestChoicesDriveEveryDraw(t *testing.T) {
+	type draws struct {
+		rand    uint64
+		buggify string
+		connect time.Duration // two one-way delays, each with a draw of jitter
+	}
+	run := func(input []byte) draws {
+		var d draws
+		nw := anyio.NewSimNetwork()
+		nw.SetLatency(time.Millisecond)
+		nw.SetJitter(50 * time.Millisecond)
+		err := simRun(t, func(ctx context.Context) error {
+			d.rand = anyio.Rand(ctx).Uint64()
+			for range 32 {
+				if anyio.Buggify(ctx) {
+					d.buggify += "1"
+				} else {
+					d.buggify += "0"
+				}
+			}
+			ln, err := anyio.ListenTCP(ctx, "127.0.0.1", 0)
+			if err != nil {
+				return err
+			}
+			defer ln.Close()
+			start := anyio.Now(ctx)
+			return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				tg.StartSoon(func(ctx context.Context) error {
+					s, err := ln.Accept(ctx)
+					if err == nil {
+						s.Close()
+					}
+					return err
+				})
+				c, err := anyio.ConnectTCP(ctx, "127.0.0.1", ln.Addr().(*net.TCPAddr).Port)
+				if err != nil {
+					return err
+				}
+				d.connect = anyio.Now(ctx).Sub(start)
+				return c.Close()
+			})
+		}, anyio.SimChoices(input), anyio.Network(nw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	seedOnly := run(nil)
+	if again := run(nil); again != seedOnly {
+		t.Fatalf("seed 0 drew %+v, then %+v", seedOnly, again)
+	}
+	var inputs [][]byte
+	for i := range 8 {
+		in := make([]byte, 256)
+		for j := range in {
+			in[j] = byte(i*131 + j*29 + j*j)
+		}
+		inputs = append(inputs, in)
+	}
+	randDiffers, buggifyDiffers, jitterDiffers := false, false, false
+	for _, in := range inputs {
+		d := run(in)
+		if again := run(in); again != d {
+			t.Fatalf("one input drew %+v, then %+v: a saved input must replay", d, again)
+		}
+		randDiffers = randDiffers || d.rand != seedOnly.rand
+		buggifyDiffers = buggifyDiffers || d.buggify != seedOnly.buggify
+		jitterDiffers = jitterDiffers || d.connect != seedOnly.connect
+	}
+	if !randDiffers || !buggifyDiffers || !jitterDiffers {
+		t.Errorf("over 8 inputs, Rand differed from seed 0's: %v, Buggify: %v, the network's jitter: %v; want all three driven by the input", randDiffers, buggifyDiffers, jitterDiffers)
+	}
 }

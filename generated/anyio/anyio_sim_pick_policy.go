@@ -20,10 +20,10 @@ const simpickPctSteps = 1000
 type simpickPolicy struct {
 	pct     bool
 	depth   int
-	changes []int // the steps at which the running task's priority drops, sorted
-	step    int   // picks made so far
-	lowered int   // change points passed: the next dropped priority is -lowered
-	choices []byte
+	changes []int               // the steps at which the running task's priority drops, sorted
+	step    int                 // picks made so far
+	lowered int                 // change points passed: the next dropped priority is -lowered
+	choice  func() (byte, bool) // the next choice of a fuzzer's input, while it lasts
 	rng     *rand.Rand
 }
 
@@ -43,10 +43,11 @@ func simpickParse(policy string) (simpickPolicy, error) {
 	return simpickPolicy{}, fmt.Errorf("anyio sim: SimScheduler(%q): unknown policy; want \"random\" or \"pct:D\"", policy)
 }
 
-// Start readies the policy for a run: its draws come from choices while
-// they last, then from rng, from which PCT's change points are drawn now.
-func (p *simpickPolicy) Start(rng *rand.Rand, choices []byte) {
-	p.rng, p.choices = rng, choices
+// Start readies the policy for a run: its draws come from choice, a byte
+// a draw, while it gives them (nil: never), then from rng, from which
+// PCT's change points are drawn now.
+func (p *simpickPolicy) Start(rng *rand.Rand, choice func() (byte, bool)) {
+	p.rng, p.choice = rng, choice
 	if !p.pct {
 		return
 	}
@@ -59,10 +60,10 @@ func (p *simpickPolicy) Start(rng *rand.Rand, choices []byte) {
 // Draw is a scheduling draw in [0, n): from the choice stream while it
 // lasts, then from the seed.
 func (p *simpickPolicy) Draw(n int) int {
-	if len(p.choices) > 0 {
-		c := int(p.choices[0])
-		p.choices = p.choices[1:]
-		return c % n
+	if p.choice != nil {
+		if c, ok := p.choice(); ok {
+			return int(c) % n
+		}
 	}
 	return p.rng.IntN(n)
 }

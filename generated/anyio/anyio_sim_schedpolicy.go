@@ -28,9 +28,12 @@ func SimScheduler(policy string) RunOption {
 	return func(cfg *anyiort.RunConfig) { cfg.Set(simSchedulerKey{}, policy) }
 }
 
-// SimChoices makes a sim run draw its scheduling choices from data, a
-// byte a choice, before it draws them from the seed: a
-// coverage-guided fuzzer that mutates data searches schedules (the
+// SimChoices makes every draw of a sim run come from data before it
+// comes from the seed: its scheduling choices (a byte each) and, in
+// the order the run makes them, Rand's seeds, Buggify's draws and the
+// network's jitter, loss and duplication (up to eight bytes each). A
+// coverage-guided fuzzer that mutates data then searches fault plans
+// as well as schedules, and a saved input replays all of them (the
 // test helper's Fuzz does this). Other backends ignore it.
 func SimChoices(data []byte) RunOption {
 	return func(cfg *anyiort.RunConfig) { cfg.Set(simChoicesKey{}, data) }

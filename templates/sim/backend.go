@@ -48,13 +48,14 @@ type simOutcome struct {
 var simEpoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // simBackendWith makes a sim backend from what newSimBackend read from
-// the options.
-func simBackendWith(seed int64, network *SimNetwork, watchdog time.Duration) *simBackend {
+// the options: the seed, a fuzzer's input (nil: none), the network and the
+// watchdog's period.
+func simBackendWith(seed int64, input []byte, network *SimNetwork, watchdog time.Duration) *simBackend {
 	b := &simBackend{
 		kick:        make(chan struct{}, 1),
 		simTasks:    simTasks{live: make(map[uint64]*simTask)},
 		simClock:    simClock{now: simEpoch},
-		simDraws:    simDrawsFrom(seed),
+		simDraws:    simDrawsFrom(seed, input),
 		simLiveness: simLiveness{watchdog: watchdog},
 	}
 	b.net = simNewNet(b, network)

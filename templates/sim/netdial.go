@@ -50,7 +50,7 @@ func simNewNet(b *simBackend, cfg *SimNetwork) *simNet {
 		portUsers: make(map[uint16]int),
 		nextPort:  simFirstPort,
 
-		rng:         rand.New(rand.NewPCG(b.seed, 0x616e79696f6e6574)),
+		rng:         b.stream(simStreamNet),
 		udp:         make(map[netip.AddrPort]*simUDPSocket),
 		udpWildcard: make(map[uint16]*simUDPSocket),
 		nextUDPPort: simFirstPort,

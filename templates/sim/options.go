@@ -79,13 +79,13 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	if watchdog <= 0 {
 		watchdog = simDefaultWatchdog
 	}
-	b := simBackendWith(seed, network, watchdog)
+	input, _ := cfg.Value(simChoicesKey{}).([]byte)
+	b := simBackendWith(seed, input, network, watchdog)
 	policy, _ := cfg.Value(simSchedulerKey{}).(string)
 	if b.policy, err = simpick.Parse(policy); err != nil {
 		return nil, err
 	}
-	choices, _ := cfg.Value(simChoicesKey{}).([]byte)
-	b.policy.Start(b.rng, choices)
+	b.policy.Start(b.rng, b.input.Byte)
 	b.sometimes, _ = cfg.Value(anyiort.SometimesKey()).(func(name string, cond bool))
 	if w, _ := cfg.Value(simTraceKey{}).(io.Writer); w != nil {
 		b.tracer = simtrace.New(w, b.now)

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"math/rand/v2"
 	"slices"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
@@ -37,15 +36,6 @@ func (b *simBackend) wakeQuiescentLocked() bool {
 	}
 	b.quiescent = b.quiescent[:0]
 	return true
-}
-
-// NewRand implements anyiort.Randomness: each generator is seeded from the
-// run's seed, on a stream apart from the scheduler's, so drawing numbers
-// does not change the schedule.
-func (b *simBackend) NewRand() *rand.Rand {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return rand.New(rand.NewPCG(b.userRng.Uint64(), b.userRng.Uint64()))
 }
 
 var (

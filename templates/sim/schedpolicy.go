@@ -25,10 +25,9 @@ func SimScheduler(policy string) anyiort.RunOption {
 	return func(cfg *anyiort.RunConfig) { cfg.Set(simSchedulerKey{}, policy) }
 }
 
-// SimChoices returns a RunOption that makes a sim run draw its scheduling
-// choices from data, a byte a choice, before it draws them from the seed:
-// a coverage-guided fuzzer that mutates data searches schedules (the test
-// helper's Fuzz does this). Other backends ignore it.
+// SimChoices returns a RunOption that makes every draw of a sim run come
+// from data before it comes from the seed (see simDraws). Other backends
+// ignore it.
 func SimChoices(data []byte) anyiort.RunOption {
 	return func(cfg *anyiort.RunConfig) { cfg.Set(simChoicesKey{}, data) }
 }

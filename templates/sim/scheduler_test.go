@@ -130,7 +130,7 @@ func TestRunReturnsMainError(t *testing.T) {
 }
 
 func TestRunTwice(t *testing.T) {
-	b := simBackendWith(0, NewSimNetwork(), simDefaultWatchdog)
+	b := simBackendWith(0, nil, NewSimNetwork(), simDefaultWatchdog)
 	if err := b.Run(func() error { return nil }); err != nil {
 		t.Fatalf("first Run = %v", err)
 	}

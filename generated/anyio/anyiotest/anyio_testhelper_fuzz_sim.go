@@ -11,10 +11,12 @@ import (
 	anyio "github.com/anyiogen/anyiogen/generated/anyio"
 )
 
-// Fuzz makes each input of go test's fuzzer a schedule: body runs on sim,
-// inside a testing/synctest bubble, with its scheduling choices drawn from
-// the input's bytes ([anyio.SimChoices]) and, once they run out, from seed
-// 0. go test -fuzz=FuzzX then searches schedules with coverage guidance; an
+// Fuzz makes each input of go test's fuzzer a run: body runs on sim, inside
+// a testing/synctest bubble, with every draw (its scheduling choices, Rand,
+// Buggify, the network's jitter, loss and duplication) taken from the
+// input's bytes ([anyio.SimChoices]) and, once they run out, from seed 0.
+// go test -fuzz=FuzzX then searches schedules and faults with coverage
+// guidance; an
 // input that fails is saved under testdata/fuzz/FuzzX like any fuzz input,
 // replayed by a plain go test, and shrunk by Go's own minimisation.
 //

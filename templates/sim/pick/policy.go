@@ -30,10 +30,10 @@ const pctSteps = 1000
 type Policy struct {
 	pct     bool
 	depth   int
-	changes []int // the steps at which the running task's priority drops, sorted
-	step    int   // picks made so far
-	lowered int   // change points passed: the next dropped priority is -lowered
-	choices []byte
+	changes []int               // the steps at which the running task's priority drops, sorted
+	step    int                 // picks made so far
+	lowered int                 // change points passed: the next dropped priority is -lowered
+	choice  func() (byte, bool) // the next choice of a fuzzer's input, while it lasts
 	rng     *rand.Rand
 }
 
@@ -53,10 +53,11 @@ func Parse(policy string) (Policy, error) {
 	return Policy{}, fmt.Errorf("anyio sim: SimScheduler(%q): unknown policy; want \"random\" or \"pct:D\"", policy)
 }
 
-// Start readies the policy for a run: its draws come from choices while
-// they last, then from rng, from which PCT's change points are drawn now.
-func (p *Policy) Start(rng *rand.Rand, choices []byte) {
-	p.rng, p.choices = rng, choices
+// Start readies the policy for a run: its draws come from choice, a byte
+// a draw, while it gives them (nil: never), then from rng, from which
+// PCT's change points are drawn now.
+func (p *Policy) Start(rng *rand.Rand, choice func() (byte, bool)) {
+	p.rng, p.choice = rng, choice
 	if !p.pct {
 		return
 	}
@@ -69,10 +70,10 @@ func (p *Policy) Start(rng *rand.Rand, choices []byte) {
 // Draw is a scheduling draw in [0, n): from the choice stream while it
 // lasts, then from the seed.
 func (p *Policy) Draw(n int) int {
-	if len(p.choices) > 0 {
-		c := int(p.choices[0])
-		p.choices = p.choices[1:]
-		return c % n
+	if p.choice != nil {
+		if c, ok := p.choice(); ok {
+			return int(c) % n
+		}
 	}
 	return p.rng.IntN(n)
 }

@@ -28,7 +28,15 @@ func TestParseNamesABadPolicy(t *testing.T) {
 func TestDrawTakesChoicesFirst(t *testing.T) {
 	draws := func() []int {
 		p, _ := Parse("random")
-		p.Start(rand.New(rand.NewPCG(7, 7)), []byte{5, 2})
+		choices := []byte{5, 2}
+		p.Start(rand.New(rand.NewPCG(7, 7)), func() (byte, bool) {
+			if len(choices) == 0 {
+				return 0, false
+			}
+			c := choices[0]
+			choices = choices[1:]
+			return c, true
+		})
 		var out []int
 		for range 6 {
 			out = append(out, p.Draw(4))
