@@ -67,6 +67,11 @@ func TestEventWaitBeforeSetBeforeCancel(t *testing.T) {
 				if event.IsSet() {
 					t.Errorf("IsSet before Set")
 				}
+				// The waiter waits first (on std it could otherwise come
+				// to Wait after the cancellation, which then wins).
+				if err := confWaitUntil(ctx, "the waiter waits", func() bool { return event.Statistics().TasksWaiting == 1 }); err != nil {
+					return err
+				}
 				event.Set()
 				tg.CancelScope().Cancel()
 				return nil
