@@ -26,10 +26,11 @@ var replicas = []struct {
 }
 
 const (
-	items        = 30                    // the client adds items 1..items
-	replicaPort  = 7000                  // where each replica serves, on sim
-	requestLimit = 20 * time.Millisecond // a replica that has not answered by then did not ack
-	crashOdds    = 8                     // one fault in crashOdds is a crash; the others cut a replica off
+	items        = 30                     // the client adds items 1..items
+	replicaPort  = 7000                   // where each replica serves, on sim
+	requestLimit = 20 * time.Millisecond  // a replica that has not answered by then did not ack
+	faultPeriod  = 10 * time.Millisecond  // the nemesis's mean time between faults
+	faultsFor    = 250 * time.Millisecond // how long it injects them
 )
 
 // cluster is one run: three replicas, their disks, a client and, on sim,
@@ -84,26 +85,23 @@ func (c *cluster) run(ctx context.Context) error {
 				return err
 			}
 		}
-		written, faultsDone := anyio.NewEvent(), anyio.NewEvent()
+		faultsDone := anyio.NewEvent()
 		if c.sim {
 			tg.StartSoon(func(ctx context.Context) error {
 				defer faultsDone.Set()
-				return c.faults(ctx, written)
-			}, anyio.Name("faults"))
+				return c.faults(ctx)
+			}, anyio.Name("nemesis"))
 		} else {
 			faultsDone.Set()
 		}
-		err := c.write(ctx)
-		written.Set()
-		if err != nil {
+		if err := c.write(ctx); err != nil {
 			return err
 		}
 		if err := faultsDone.Wait(ctx); err != nil {
 			return err
 		}
 		if c.sim {
-			c.nw.HealAll()
-			c.log.add(ctx, "heal all; wait for every replica to be up")
+			c.log.add(ctx, "the nemesis healed everything; wait for every replica to be up")
 		}
 		for _, r := range replicas {
 			if err := c.upEvent(r.name).Wait(ctx); err != nil {
@@ -128,8 +126,8 @@ func (c *cluster) upEvent(name string) *anyio.Event {
 	return c.up[name]
 }
 
-// supervise runs the replica name and, on sim, restarts it 5 ms after each
-// crash.
+// supervise runs the replica name and, on sim, logs each crash and
+// restarts it 5 ms later.
 func (c *cluster) supervise(ctx context.Context, name string, addr netip.Addr) error {
 	if !c.sim {
 		return c.replica(ctx, name, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), 0))
@@ -141,6 +139,7 @@ func (c *cluster) supervise(ctx context.Context, name string, addr netip.Addr) e
 		if !errors.Is(err, anyio.ErrHostCrashed) {
 			return err
 		}
+		c.log.add(ctx, "crash %s", name)
 		c.mu.Lock()
 		c.up[name] = anyio.NewEvent()
 		c.mu.Unlock()
@@ -151,36 +150,16 @@ func (c *cluster) supervise(ctx context.Context, name string, addr netip.Addr) e
 	}
 }
 
-// faults crashes replicas and cuts them off from the client, one fault
-// every 5 to 25 ms, as the seed decides, until the client is done
-// writing. A cut heals 3 to 10 ms later; a crashed replica is restarted by
-// its supervisor.
-func (c *cluster) faults(ctx context.Context, writing *anyio.Event) error {
-	rng := anyio.Rand(ctx)
-	return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
-		for !writing.IsSet() {
-			if err := anyio.Sleep(ctx, time.Duration(5+rng.IntN(20))*time.Millisecond); err != nil {
-				return err
-			}
-			r := replicas[rng.IntN(len(replicas))].name
-			if rng.IntN(crashOdds) == 0 {
-				c.log.add(ctx, "crash %s", r)
-				c.nw.Crash(r)
-				continue
-			}
-			c.log.add(ctx, "partition the client | %s", r)
-			c.nw.Partition("localhost", r)
-			heal := time.Duration(3+rng.IntN(8)) * time.Millisecond
-			tg.StartSoon(func(ctx context.Context) error {
-				if err := anyio.Sleep(ctx, heal); err != nil {
-					return err
-				}
-				c.log.add(ctx, "heal the client | %s", r)
-				c.nw.Heal("localhost", r)
-				return nil
-			})
-		}
-		return nil
+// faults is the nemesis: for faultsFor of virtual time it crashes
+// replicas and cuts, holds and clogs the links between them and the client
+// (localhost), on a plan drawn from the seed; then everything is healed.
+// A crashed replica is restarted by its supervisor.
+func (c *cluster) faults(ctx context.Context) error {
+	return c.nw.RunNemesis(ctx, anyio.Nemesis{
+		Hosts:    []string{"localhost", "n1", "n2", "n3"},
+		Faults:   []anyio.Fault{anyio.FaultCrash, anyio.FaultPartition, anyio.FaultHold, anyio.FaultClog},
+		Period:   faultPeriod,
+		Duration: faultsFor,
 	})
 }
 

@@ -10,22 +10,23 @@
 // and every replica is up, a read from any two replicas (a read quorum)
 // returns every item the client was told was stored.
 //
-// A fault task partitions links, heals them and crashes replicas, which a
-// supervisor restarts; the client writes meanwhile. At the end the network
-// heals and the client reads. With -durable, a replica writes each item to
+// A nemesis (RunNemesis) crashes replicas, which a supervisor restarts, and
+// cuts, holds and clogs the links between them and the client, on a plan
+// drawn from the seed; the client writes meanwhile. At the end the nemesis
+// has healed everything and the client reads. With -durable, a replica writes each item to
 // its host's disk before acknowledging it and reads the disk back when it
 // restarts; without it a replica keeps items only in memory, and some seeds
 // lose an acknowledged item: two replicas stored it, one of them crashed
 // and came back empty, and the read quorum was that one and the replica
 // that never got it.
 //
-//	go run ./examples/cluster -seed 0             # memory only: items 1 to 11 are lost
+//	go run ./examples/cluster -seed 0             # memory only: items 1 to 17 are lost
 //	go run ./examples/cluster -seed 0 -durable    # durable replicas: the promise kept
 //	go run ./examples/cluster -seed 0 -trace t.json  # then open t.json in ui.perfetto.dev
 //	go run ./examples/cluster -backend std        # no faults, real sockets
 //
 // cluster_test.go sweeps 100 seeds of each: the durable service keeps its
-// promise on all of them, the memory-only one breaks it on about half.
+// promise on all of them, the memory-only one breaks it on about a quarter.
 package main
 
 import (
