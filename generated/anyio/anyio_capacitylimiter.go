@@ -200,24 +200,23 @@ func (l *CapacityLimiter) Release(ctx context.Context) error {
 			}
 		}
 	}
-	if !l.holdsLocked(key) {
-		l.mu.Unlock()
-		return errNotBorrowing
-	}
-	wake := l.returnLocked(key)
-	l.mu.Unlock()
-	wakeAll(wake)
-	return nil
+	return l.giveBackLocked(key)
 }
 
 // ReleaseOnBehalfOf returns borrower's token; an error when it holds none.
 func (l *CapacityLimiter) ReleaseOnBehalfOf(borrower any) error {
 	l.mu.Lock()
-	if !l.holdsLocked(borrower) {
+	return l.giveBackLocked(borrower)
+}
+
+// giveBackLocked returns key's token, if key holds one, and wakes whom it
+// goes to. It is called with l.mu held and releases it.
+func (l *CapacityLimiter) giveBackLocked(key any) error {
+	if !l.holdsLocked(key) {
 		l.mu.Unlock()
 		return errNotBorrowing
 	}
-	wake := l.returnLocked(borrower)
+	wake := l.returnLocked(key)
 	l.mu.Unlock()
 	wakeAll(wake)
 	return nil

@@ -49,9 +49,6 @@ func ConnectTCP(ctx context.Context, host string, port int, opts ...ConnectOptio
 	if port <= 0 || port > 65535 {
 		return nil, fmt.Errorf("anyio: connect to %s: port %d is not between 1 and 65535", host, port)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	nw, err := networkOf(ctx)
 	if err != nil {
 		return nil, err
@@ -85,6 +82,9 @@ func ConnectTCP(ctx context.Context, host string, port int, opts ...ConnectOptio
 }
 
 func networkOf(ctx context.Context) (anyiort.Network, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // a call cut short before it began
+	}
 	b := backendOf(ctx)
 	nw, ok := b.(anyiort.Network)
 	if !ok {

@@ -39,10 +39,7 @@ type simLinkRule struct {
 // PartitionOneWay). Hosts are AddHost names or address literals.
 func (n *SimNetwork) Partition(a, b string) {
 	n.mustKnow("Partition", a, b)
-	n.changeLinks("partition "+a+" | "+b, func() {
-		n.addRuleLocked(simLinkRule{kind: simLinkCut, from: simHostKey(a), to: simHostKey(b)})
-		n.addRuleLocked(simLinkRule{kind: simLinkCut, from: simHostKey(b), to: simHostKey(a)})
-	})
+	n.changeLinks("partition "+a+" | "+b, func() { n.addBothWaysLocked(simLinkCut, a, b) })
 }
 
 // PartitionOneWay cuts the link from host from to host to: TCP
@@ -64,10 +61,7 @@ func (n *SimNetwork) PartitionOneWay(from, to string) {
 // sent.
 func (n *SimNetwork) Hold(a, b string) {
 	n.mustKnow("Hold", a, b)
-	n.changeLinks("hold "+a+" | "+b, func() {
-		n.addRuleLocked(simLinkRule{kind: simLinkHold, from: simHostKey(a), to: simHostKey(b)})
-		n.addRuleLocked(simLinkRule{kind: simLinkHold, from: simHostKey(b), to: simHostKey(a)})
-	})
+	n.changeLinks("hold "+a+" | "+b, func() { n.addBothWaysLocked(simLinkHold, a, b) })
 }
 
 // Release ends a Hold between a and b; what waited is delivered, in order.
@@ -120,6 +114,12 @@ func (n *SimNetwork) addRuleLocked(r simLinkRule) {
 	if !slices.Contains(n.links, r) {
 		n.links = append(n.links, r)
 	}
+}
+
+// addBothWaysLocked adds a rule of kind between a and b, both ways.
+func (n *SimNetwork) addBothWaysLocked(kind simLinkKind, a, b string) {
+	n.addRuleLocked(simLinkRule{kind: kind, from: simHostKey(a), to: simHostKey(b)})
+	n.addRuleLocked(simLinkRule{kind: kind, from: simHostKey(b), to: simHostKey(a)})
 }
 
 // dropRulesLocked removes the rules of the given kinds between a and b,

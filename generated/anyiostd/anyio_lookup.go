@@ -12,9 +12,6 @@ import (
 // LookupHost resolves host with the backend's resolver. An IP literal
 // resolves to itself; IPv4 addresses come unmapped.
 func LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	nw, err := networkOf(ctx)
 	if err != nil {
 		return nil, err

@@ -28,11 +28,7 @@ type Generator struct {
 // name. It is pure: the same inputs give the same bytes, and nothing on
 // disk is read or written.
 func (g *Generator) Generate(opts Options) (map[string][]byte, error) {
-	c, err := g.prepare(opts)
-	if err != nil {
-		return nil, err
-	}
-	emit, rw, err := g.plan(c, opts)
+	c, emit, rw, err := g.prepareAndPlan(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -61,11 +57,7 @@ type Plan struct {
 // Plan checks the copy opts describe as Generate does, and says what
 // Generate would write, without rendering the templates.
 func (g *Generator) Plan(opts Options) (*Plan, error) {
-	c, err := g.prepare(opts)
-	if err != nil {
-		return nil, err
-	}
-	emit, _, err := g.plan(c, opts)
+	c, emit, _, err := g.prepareAndPlan(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +67,17 @@ func (g *Generator) Plan(opts Options) (*Plan, error) {
 	}
 	slices.Sort(p.Files)
 	return p, nil
+}
+
+// prepareAndPlan is what Generate and Plan share: the copy, checked, and
+// the templates to render with their rewrites.
+func (g *Generator) prepareAndPlan(opts Options) (*checkedCopy, []*templateFile, *rewriter, error) {
+	c, err := g.prepare(opts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	emit, rw, err := g.plan(c, opts)
+	return c, emit, rw, err
 }
 
 // checkedCopy is a copy whose templates are loaded and checked: what is

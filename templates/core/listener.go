@@ -41,9 +41,6 @@ func ListenTCP(ctx context.Context, host string, port int, opts ...ListenOption)
 	if port < 0 || port > 65535 {
 		return nil, fmt.Errorf("anyio: listen on %s: port %d is not between 0 and 65535", host, port)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	nw, err := networkOf(ctx)
 	if err != nil {
 		return nil, err

@@ -8,9 +8,6 @@ import (
 
 // LookupHost resolves host with the backend's resolver (on sim, its DNS).
 func LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	nw, err := networkOf(ctx)
 	if err != nil {
 		return nil, err

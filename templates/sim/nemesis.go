@@ -206,8 +206,7 @@ func (p *simNemesisPlan) partition() (undo func()) {
 	p.n.changeLinks("partition "+name, func() {
 		for _, a := range side {
 			for _, b := range rest {
-				p.n.addRuleLocked(simLinkRule{kind: simLinkCut, from: simHostKey(a), to: simHostKey(b)})
-				p.n.addRuleLocked(simLinkRule{kind: simLinkCut, from: simHostKey(b), to: simHostKey(a)})
+				p.n.addBothWaysLocked(simLinkCut, a, b)
 			}
 		}
 	})
@@ -228,8 +227,7 @@ func (p *simNemesisPlan) clog() (undo func()) {
 	others := slices.DeleteFunc(slices.Clone(p.nem.Hosts), func(o string) bool { return o == h })
 	p.n.changeLinks("clog "+h, func() {
 		for _, o := range others {
-			p.n.addRuleLocked(simLinkRule{kind: simLinkHold, from: simHostKey(h), to: simHostKey(o)})
-			p.n.addRuleLocked(simLinkRule{kind: simLinkHold, from: simHostKey(o), to: simHostKey(h)})
+			p.n.addBothWaysLocked(simLinkHold, h, o)
 		}
 	})
 	return func() {
