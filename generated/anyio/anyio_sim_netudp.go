@@ -156,15 +156,7 @@ func (s *simUDPSocket) ReadFrom(ctx context.Context, p []byte) (int, netip.AddrP
 			s.n.mu.Unlock()
 			return copy(p, d.data), d.from, nil
 		}
-		if w == nil {
-			w = s.n.b.NewWaiter()
-		}
-		s.readers = append(s.readers, w)
-		s.n.mu.Unlock()
-		err := w.Wait(ctx, "receive on the UDP socket "+s.local.String())
-		s.n.mu.Lock()
-		simForget(&s.readers, w)
-		s.n.mu.Unlock()
+		err := s.n.waitInLocked(ctx, &s.readers, &w, "receive on the UDP socket "+s.local.String())
 		if err != nil {
 			return 0, netip.AddrPort{}, err
 		}

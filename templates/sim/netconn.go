@@ -79,15 +79,7 @@ func (c *simConn) Read(ctx context.Context, p []byte) (int, error) {
 			c.n.mu.Unlock()
 			return 0, nil
 		}
-		if w == nil {
-			w = c.n.b.NewWaiter()
-		}
-		c.readers = append(c.readers, w)
-		c.n.mu.Unlock()
-		err := w.Wait(ctx, c.reason)
-		c.n.mu.Lock()
-		simForget(&c.readers, w)
-		c.n.mu.Unlock()
+		err := c.n.waitInLocked(ctx, &c.readers, &w, c.reason)
 		if err != nil {
 			return 0, err
 		}
@@ -129,15 +121,7 @@ func (c *simConn) Write(ctx context.Context, p []byte) (int, error) {
 			c.n.mu.Unlock()
 			continue
 		}
-		if w == nil {
-			w = c.n.b.NewWaiter()
-		}
-		c.writers = append(c.writers, w)
-		c.n.mu.Unlock()
-		err := w.Wait(ctx, "write on "+c.local.String()+" to "+c.remote.String()+": its buffer is full, waiting for the peer to read")
-		c.n.mu.Lock()
-		simForget(&c.writers, w)
-		c.n.mu.Unlock()
+		err := c.n.waitInLocked(ctx, &c.writers, &w, "write on "+c.local.String()+" to "+c.remote.String()+": its buffer is full, waiting for the peer to read")
 		if err != nil {
 			return sent, err
 		}

@@ -273,6 +273,22 @@ func simWakeAll(ws *[]anyiort.Waiter) {
 	*ws = nil
 }
 
+// waitInLocked makes the caller wait on its waiter *w (made on first use)
+// in queue, which whoever ends the wait wakes: n.mu is held on entry and
+// released, and w leaves the queue once the wait is over.
+func (n *simNet) waitInLocked(ctx context.Context, queue *[]anyiort.Waiter, w *anyiort.Waiter, reason string) error {
+	if *w == nil {
+		*w = n.b.NewWaiter()
+	}
+	*queue = append(*queue, *w)
+	n.mu.Unlock()
+	err := (*w).Wait(ctx, reason)
+	n.mu.Lock()
+	simForget(queue, *w)
+	n.mu.Unlock()
+	return err
+}
+
 // simForget removes w from *ws once its Wait is over.
 func simForget(ws *[]anyiort.Waiter, w anyiort.Waiter) {
 	for i, x := range *ws {

@@ -83,15 +83,7 @@ func (l *simListener) Accept(ctx context.Context) (anyiort.Conn, error) {
 			l.n.mu.Unlock()
 			return c, nil
 		}
-		if w == nil {
-			w = l.n.b.NewWaiter()
-		}
-		l.acceptors = append(l.acceptors, w)
-		l.n.mu.Unlock()
-		err := w.Wait(ctx, l.reason)
-		l.n.mu.Lock()
-		simForget(&l.acceptors, w)
-		l.n.mu.Unlock()
+		err := l.n.waitInLocked(ctx, &l.acceptors, &w, l.reason)
 		if err != nil {
 			return nil, err
 		}
