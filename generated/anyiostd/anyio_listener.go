@@ -19,10 +19,11 @@ type TCPListener struct {
 	l         anyiort.Listener
 	accepting *ResourceGuard // one Accept at a time, as for SocketStream
 	tls       *tls.Config    // nil: plain TCP
-	// waiting is the ctx of the accept under way, if any; closedFirst, that
-	// Close came while that ctx was still live, so that the accept says
-	// ErrClosedResource even if the ctx's cancellation reached it first.
-	waiting     atomic.Pointer[context.Context]
+	// accepting's ctx is that of the Accept or Serve under way, if any;
+	// closedFirst, that Close came while that ctx was still live, so that
+	// the accept says ErrClosedResource even if the ctx's cancellation
+	// reached it first, and a close after the cancellation does not.
+	acceptCtx   atomic.Pointer[context.Context]
 	closedFirst atomic.Bool
 }
 
@@ -67,7 +68,7 @@ func (l *TCPListener) Accept(ctx context.Context) (*SocketStream, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	exit, err := l.accepting.Enter()
+	exit, err := l.enterAccepting(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -86,11 +87,23 @@ func (l *TCPListener) Accept(ctx context.Context) (*SocketStream, error) {
 	}
 }
 
+// enterAccepting takes the accept guard for an Accept or a Serve under
+// ctx, which a Close then judges itself against.
+func (l *TCPListener) enterAccepting(ctx context.Context) (exit func(), err error) {
+	leave, err := l.accepting.Enter()
+	if err != nil {
+		return nil, err
+	}
+	l.acceptCtx.Store(&ctx)
+	return func() {
+		l.acceptCtx.Store(nil)
+		leave()
+	}, nil
+}
+
 // acceptConn accepts the next connection, its errors made portable.
 func (l *TCPListener) acceptConn(ctx context.Context) (anyiort.Conn, error) {
-	l.waiting.Store(&ctx)
 	conn, err := l.l.Accept(ctx)
-	l.waiting.Store(nil)
 	switch {
 	case err == nil:
 		return conn, nil
@@ -112,7 +125,7 @@ func (l *TCPListener) Addr() net.Addr { return l.l.Addr() }
 
 // Close stops listening; a pending Accept returns ErrClosedResource.
 func (l *TCPListener) Close() error {
-	if ctx := l.waiting.Load(); ctx != nil && (*ctx).Err() == nil {
+	if ctx := l.acceptCtx.Load(); ctx != nil && (*ctx).Err() == nil {
 		l.closedFirst.Store(true)
 	}
 	return l.l.Close()

@@ -1175,3 +1175,29 @@ func TestTCPListenerCloseFromOtherTask(t *testing.T) {
 		return nil
 	})
 }
+
+// The converse of test_close_from_other_task: a Serve whose group was
+// cancelled before its listener was closed ends with the cancellation,
+// which the group catches, whichever of the two reached the accept first.
+func TestTCPListenerCancelThenCloseIsACancellation(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		ln, _, err := confListen(ctx, "127.0.0.1")
+		if err != nil {
+			return err
+		}
+		err = anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				return ln.Serve(ctx, func(ctx context.Context, s *anyio.SocketStream) error { return nil })
+			}, anyio.Name("server"))
+			if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
+				return err
+			}
+			tg.CancelScope().Cancel()
+			return ln.Close()
+		})
+		if err != nil {
+			t.Errorf("task group cancelled, then its Serve's listener closed: got %v, want nil", err)
+		}
+		return nil
+	})
+}

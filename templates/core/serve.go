@@ -81,7 +81,7 @@ func (l *TCPListener) Serve(ctx context.Context, handler func(ctx context.Contex
 // acceptLoop accepts until actx is cancelled or the listener fails, and
 // starts a handler task in tg for each stream.
 func (l *TCPListener) acceptLoop(actx context.Context, tg *TaskGroup, handler func(ctx context.Context, s *SocketStream) error, cfg *serveConfig, accepting *CancelScope) error {
-	exit, err := l.accepting.Enter()
+	exit, err := l.enterAccepting(actx)
 	if err != nil {
 		return err
 	}
