@@ -102,6 +102,8 @@ func (l *TCPListener) acceptConn(ctx context.Context) (anyiort.Conn, error) {
 		// whichever reached the accept first (AnyIO's
 		// test_close_from_other_task).
 		return nil, ErrClosedResource
+	case ctx.Err() != nil:
+		return nil, ctx.Err() // cancelled before any close
 	case anyiort.IsCancellation(err):
 		return nil, err
 	case errors.Is(err, net.ErrClosed):
