@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -189,6 +190,14 @@ func (b *simBackend) stuckIn(t *simTask) string {
 			!strings.Contains(block, ".(*simBackend).exit(") {
 			found = append(found, block)
 		}
+	}
+	if len(found) > 1 {
+		// Another task's goroutine may be on its way to or from a park
+		// at the moment of the dump: the stuck one is durably blocked.
+		found = slices.DeleteFunc(found, func(block string) bool {
+			header, _, _ := strings.Cut(block, "\n")
+			return !strings.Contains(header, "durable")
+		})
 	}
 	if len(found) != 1 {
 		return ""

@@ -31,12 +31,12 @@ func Fuzz(f *testing.F, body func(t *testing.T, ctx context.Context) error, opts
 	f.Helper()
 	caller := callerLine(2)
 	f.Add([]byte{}) // seed 0's schedule; the fuzzer mutates from there
-	f.Fuzz(func(t *testing.T, schedule []byte) {
+	f.Fuzz(func(t *testing.T, input []byte) {
 		runInBubble(t, func(t *testing.T) {
 			err := anyio.Run(func(ctx context.Context) error { return body(t, ctx) },
-				slices.Concat(opts, []anyio.RunOption{anyio.Backend(anyio.BackendSim), anyio.Seed(0), anyio.SimChoices(schedule)})...)
+				slices.Concat(opts, []anyio.RunOption{anyio.Backend(anyio.BackendSim), anyio.Seed(0), anyio.SimChoices(input)})...)
 			if err != nil {
-				t.Errorf("%s: on sim with this input's schedule (%d choices): %v", caller, len(schedule), err)
+				t.Errorf("%s: on sim with this input (%d bytes): %v", caller, len(input), err)
 			}
 		})
 	})
