@@ -82,7 +82,10 @@ type Outcome struct {
 // returns what happened.
 func Simulate(backend string, seed int64, durable bool, opts ...anyio.RunOption) (Outcome, error) {
 	c := newCluster(backend == anyio.BackendSim, durable)
-	opts = append(opts, anyio.Backend(backend), anyio.Seed(seed), anyio.Network(c.network()))
+	// A network per run, built from the seed: a sweep of runs never shares
+	// one (the cluster's network keeps the hosts and links its run broke).
+	network := anyio.NetworkFunc(func(int64) *anyio.SimNetwork { return c.network() })
+	opts = append(opts, anyio.Backend(backend), anyio.Seed(seed), network)
 	err := anyio.Run(c.run, opts...)
 	c.out.Lost = missing(c.out.Acked, c.out.Read)
 	c.out.Log = c.log.String()
