@@ -64,7 +64,10 @@ type deadlineError struct {
 
 func (e *deadlineError) Error() string {
 	what := "cancel scope"
-	if e.op != "" {
+	switch {
+	case e.op != "" && e.d == 0:
+		what = e.op // FailAt, MoveOnAt: the deadline says it all
+	case e.op != "":
 		what = e.op + "(" + e.d.String() + ")"
 	}
 	return "anyiostd: " + what + ": deadline " + e.deadline.Format(time.RFC3339Nano) + " passed"

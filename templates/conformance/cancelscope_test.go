@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -965,6 +966,53 @@ func TestCancelScopeDerivedContextRacingCancel(t *testing.T) {
 			if err != nil {
 				return fmt.Errorf("iteration %d: %w", i, err)
 			}
+		}
+		return nil
+	})
+}
+
+// AnyIO's fail_at and move_on_at: the deadlines of FailAfter and
+// MoveOnAfter, given as instants on the backend's clock.
+func TestFailAtAndMoveOnAt(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		start := anyio.Now(ctx)
+		var cause error
+		err := anyio.FailAt(ctx, start.Add(confTick), func(ctx context.Context) error {
+			err := anyio.Sleep(ctx, confForever)
+			cause = context.Cause(ctx)
+			return err
+		})
+		if cause == nil || !strings.Contains(cause.Error(), "FailAt: deadline ") || !errors.Is(cause, context.DeadlineExceeded) {
+			t.Errorf("context.Cause inside FailAt after its deadline = %v, want one naming FailAt's deadline", cause)
+		}
+		if !confIsTimeout(err) {
+			t.Errorf("FailAt a tick from now around a long Sleep = %v, want ErrTimeout", err)
+		}
+		if err := confCheckElapsed("FailAt", anyio.Now(ctx).Sub(start), confTick); err != nil {
+			t.Error(err)
+		}
+		if anyio.CurrentBackend(ctx) != "std" && anyio.Now(ctx).Sub(start) != confTick {
+			t.Errorf("on the virtual clock FailAt's deadline passed after %v, want exactly %v", anyio.Now(ctx).Sub(start), confTick)
+		}
+		if err := anyio.FailAt(ctx, anyio.Now(ctx).Add(confForever), func(ctx context.Context) error { return errConfBoom }); err != errConfBoom {
+			t.Errorf("FailAt whose body fails in time = %v, want the body's error", err)
+		}
+		// A deadline already passed cancels at the first checkpoint.
+		scope, err := anyio.MoveOnAt(ctx, anyio.Now(ctx).Add(-time.Second), func(ctx context.Context) error {
+			return anyio.Checkpoint(ctx)
+		})
+		if err != nil || !scope.CancelledCaught() {
+			t.Errorf("MoveOnAt a passed deadline = %v, caught %v; want nil, true", err, scope.CancelledCaught())
+		}
+		deadline := anyio.Now(ctx).Add(confTick)
+		scope, err = anyio.MoveOnAt(ctx, deadline, func(ctx context.Context) error {
+			if got, ok := anyio.CurrentEffectiveDeadline(ctx); !ok || !got.Equal(deadline) {
+				t.Errorf("inside MoveOnAt the effective deadline is %v, %v; want %v", got, ok, deadline)
+			}
+			return nil
+		})
+		if err != nil || scope.CancelledCaught() {
+			t.Errorf("MoveOnAt whose body returns in time = %v, caught %v; want nil, false", err, scope.CancelledCaught())
 		}
 		return nil
 	})
