@@ -165,3 +165,52 @@ func TestNemesisNeedsTheRunsNetwork(t *testing.T) {
 		t.Errorf("RunNemesis on another network = %v, want an error", err)
 	}
 }
+
+// RunNemesis mends only what it broke: a partition the test made before it
+// is still there after it, and it never crashes the host it runs on.
+func TestNemesisMendsOnlyItsOwnFaults(t *testing.T) {
+	t.Parallel()
+	err := simRun(t, func(ctx context.Context) error {
+		nw := anyio.CurrentNetwork(ctx)
+		nw.Partition("a", "c")
+		err := anyio.RunHost(ctx, "b", func(ctx context.Context) error {
+			if err := nw.RunNemesis(ctx, anyio.Nemesis{Hosts: []string{"a", "b"}}); err == nil || !strings.Contains(err.Error(), "runs on host b") {
+				return fmt.Errorf("RunNemesis on host b that may crash b = %v, want an error", err)
+			}
+			// By default it leaves its own host out, and localhost.
+			return nw.RunNemesis(ctx, anyio.Nemesis{Duration: 300 * time.Millisecond, Period: 10 * time.Millisecond})
+		})
+		if err != nil {
+			return err
+		}
+		ln, err := anyio.ListenTCP(ctx, "", 7000)
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		// The test's own cut between a and c outlived the nemesis.
+		return anyio.RunHost(ctx, "a", func(ctx context.Context) error {
+			l, err := anyio.ListenTCP(ctx, "", 7001)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			return anyio.RunHost(ctx, "c", func(ctx context.Context) error {
+				scope, err := anyio.MoveOnAfter(ctx, 100*time.Millisecond, func(ctx context.Context) error {
+					c, err := anyio.ConnectTCP(ctx, "a", 7001)
+					if err == nil {
+						c.Close()
+					}
+					return err
+				})
+				if err != nil || !scope.CancelledCaught() {
+					return fmt.Errorf("a connect from c to a after RunNemesis: %v, cut short %v; want it stalled by the test's partition", err, scope.CancelledCaught())
+				}
+				return nil
+			})
+		})
+	}, anyio.Network(clusterNetwork()))
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -208,3 +208,32 @@ func TestChoicesDriveEveryDraw(t *testing.T) {
 		t.Errorf("over 8 inputs, Rand differed from seed 0's: %v, Buggify: %v, the network's jitter: %v; want all three driven by the input", randDiffers, buggifyDiffers, jitterDiffers)
 	}
 }
+
+// A run refused for a bad option has not used its network; Crash by one of
+// a host's addresses crashes that host.
+func TestNetworkClaimedOnlyByARunThatStarts(t *testing.T) {
+	t.Parallel()
+	nw := clusterNetwork()
+	if err := simRun(t, func(ctx context.Context) error { return nil }, anyio.Network(nw), anyio.SimScheduler("pct:0")); err == nil {
+		t.Fatal("a run with a bad scheduler started")
+	}
+	err := simRun(t, func(ctx context.Context) error {
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				err := anyio.RunHost(ctx, "a", func(ctx context.Context) error { return anyio.Sleep(ctx, time.Hour) })
+				if !errors.Is(err, anyio.ErrHostCrashed) {
+					return fmt.Errorf("RunHost(a) after Crash by its address = %v, want ErrHostCrashed", err)
+				}
+				return nil
+			})
+			if err := anyio.Sleep(ctx, time.Millisecond); err != nil {
+				return err
+			}
+			nw.Crash("10.0.0.1")
+			return nil
+		})
+	}, anyio.Network(nw))
+	if err != nil {
+		t.Errorf("the network after a refused run: %v", err)
+	}
+}

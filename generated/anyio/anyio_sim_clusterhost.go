@@ -146,6 +146,7 @@ func (h *simHost) addrFor(remote netip.Addr) (netip.Addr, bool) {
 func (n *SimNetwork) Crash(host string) {
 	n.mustKnow("Crash", host)
 	n.mu.Lock()
+	host = n.nameOfLocked(host)
 	runs := n.activeRunsLocked()
 	n.mu.Unlock()
 	for _, net := range runs {

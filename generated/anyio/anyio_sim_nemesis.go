@@ -110,8 +110,9 @@ type simNemesisPlan struct {
 	b      *simBackend
 	nem    Nemesis
 	rng    *rand.Rand
-	down   []string    // crashed hosts not yet restarted
-	raised []simRaised // latencies it raised, with what they were
+	down   []string      // crashed hosts not yet restarted
+	raised []simRaised   // latencies it raised, with what they were
+	mine   []simLinkRule // the cut and hold rules it added and has not removed
 }
 
 // simRaised is a link latency the nemesis raised, and the pair's own
@@ -123,12 +124,21 @@ type simRaised struct {
 }
 
 func (n *SimNetwork) newNemesisPlan(b *simBackend, nem Nemesis) (*simNemesisPlan, error) {
+	// The host the nemesis runs on is not its to crash: it would freeze
+	// itself, with everything still broken.
+	own := "localhost"
+	if h := b.currentHost(); h != nil {
+		own = h.name
+	}
 	if nem.Hosts == nil {
 		n.mu.Lock()
-		nem.Hosts = slices.DeleteFunc(n.hostNamesLocked(), func(h string) bool { return h == "localhost" })
+		nem.Hosts = slices.DeleteFunc(n.hostNamesLocked(), func(h string) bool { return h == "localhost" || h == own })
 		n.mu.Unlock()
 	}
 	n.mustKnow("RunNemesis", nem.Hosts...)
+	if own != "localhost" && slices.Contains(nem.Hosts, own) {
+		return nil, fmt.Errorf("anyio sim: RunNemesis: it runs on host %s, which it would crash with itself on it: run it from another host, or leave %s out of Hosts", own, own)
+	}
 	if len(nem.Hosts) < 2 {
 		return nil, fmt.Errorf("anyio sim: RunNemesis: %d host(s) to hurt (%s); it needs two for a link", len(nem.Hosts), strings.Join(nem.Hosts, ", "))
 	}
@@ -186,22 +196,50 @@ func (p *simNemesisPlan) inject(ctx context.Context) (undo func()) {
 		return p.partition()
 	case FaultPartitionOneWay:
 		a, b := p.pair()
-		p.n.PartitionOneWay(a, b)
-		return func() { p.n.Heal(a, b) }
+		rules := p.add("partition "+a+" → "+b, simLinkRule{kind: simLinkCut, from: simHostKey(a), to: simHostKey(b)})
+		return func() { p.remove("heal "+a+" → "+b, rules) }
 	case FaultHold:
 		a, b := p.pair()
-		p.n.Hold(a, b)
-		return func() { p.n.Release(a, b) }
+		rules := p.add("hold "+a+" | "+b, bothWays(simLinkHold, a, b)...)
+		return func() { p.remove("release "+a+" | "+b, rules) }
 	case FaultClog:
 		return p.clog()
 	default: // FaultLatency
 		a, b := p.pair()
 		r := simRaised{a: a, b: b}
 		r.was, r.hadOwn = p.n.pairLatency(a, b)
-		p.n.SetLinkLatency(a, b, p.nem.Period)
+		p.n.changeLinks("latency "+a+" | "+b+" "+p.nem.Period.String(), func() { p.n.setPairLatencyLocked(a, b, p.nem.Period) })
 		p.raised = append(p.raised, r)
 		return func() { p.lower(r) }
 	}
+}
+
+// bothWays is a rule of kind between a and b, each way.
+func bothWays(kind simLinkKind, a, b string) []simLinkRule {
+	return []simLinkRule{{kind: kind, from: simHostKey(a), to: simHostKey(b)}, {kind: kind, from: simHostKey(b), to: simHostKey(a)}}
+}
+
+// add adds rules as one fault named name, and returns those that were
+// not there already: only they are the plan's to remove.
+func (p *simNemesisPlan) add(name string, rules ...simLinkRule) (added []simLinkRule) {
+	p.n.changeLinks(name, func() {
+		for _, r := range rules {
+			if !slices.Contains(p.n.links, r) {
+				p.n.links = append(p.n.links, r)
+				added = append(added, r)
+			}
+		}
+	})
+	p.mine = append(p.mine, added...)
+	return added
+}
+
+// remove takes out rules the plan added, as one change named name.
+func (p *simNemesisPlan) remove(name string, rules []simLinkRule) {
+	p.n.changeLinks(name, func() {
+		p.n.links = slices.DeleteFunc(p.n.links, func(r simLinkRule) bool { return slices.Contains(rules, r) })
+	})
+	p.mine = slices.DeleteFunc(p.mine, func(r simLinkRule) bool { return slices.Contains(rules, r) })
 }
 
 // partition cuts a seeded, non-empty, proper subset of the hosts off from
@@ -212,37 +250,30 @@ func (p *simNemesisPlan) partition() (undo func()) {
 	k := 1 + p.rng.IntN(len(hosts)-1)
 	side, rest := slices.Sorted(slices.Values(hosts[:k])), slices.Sorted(slices.Values(hosts[k:]))
 	name := "[" + strings.Join(side, " ") + "] | [" + strings.Join(rest, " ") + "]"
-	p.n.changeLinks("partition "+name, func() {
-		for _, a := range side {
-			for _, b := range rest {
-				p.n.addBothWaysLocked(simLinkCut, a, b)
-			}
+	var rules []simLinkRule
+	for _, a := range side {
+		for _, b := range rest {
+			rules = append(rules, bothWays(simLinkCut, a, b)...)
 		}
-	})
-	return func() {
-		p.n.changeLinks("heal "+name, func() {
-			for _, a := range side {
-				for _, b := range rest {
-					p.n.dropRulesLocked(a, b, simLinkCut)
-				}
-			}
-		})
 	}
+	added := p.add("partition "+name, rules...)
+	return func() { p.remove("heal "+name, added) }
 }
 
 // clog holds every link of one host, and releases them in a seeded order.
 func (p *simNemesisPlan) clog() (undo func()) {
 	h := p.host()
 	others := slices.DeleteFunc(slices.Clone(p.nem.Hosts), func(o string) bool { return o == h })
-	p.n.changeLinks("clog "+h, func() {
-		for _, o := range others {
-			p.n.addBothWaysLocked(simLinkHold, h, o)
-		}
-	})
+	var rules []simLinkRule
+	for _, o := range others {
+		rules = append(rules, bothWays(simLinkHold, h, o)...)
+	}
+	added := p.add("clog "+h, rules...)
 	return func() {
 		p.rng.Shuffle(len(others), func(i, j int) { others[i], others[j] = others[j], others[i] })
 		for _, o := range others {
-			p.n.Release(h, o)
+			link := bothWays(simLinkHold, h, o)
+			p.remove("release "+h+" | "+o, slices.DeleteFunc(slices.Clone(added), func(r simLinkRule) bool { return !slices.Contains(link, r) }))
 		}
 	}
 }
@@ -250,11 +281,13 @@ func (p *simNemesisPlan) clog() (undo func()) {
 // lower takes back a latency the plan raised: the pair's own, if it had
 // one, else the network's.
 func (p *simNemesisPlan) lower(r simRaised) {
-	if r.hadOwn {
-		p.n.SetLinkLatency(r.a, r.b, r.was)
-	} else {
-		p.n.changeLinks("latency "+r.a+" | "+r.b+" back", func() { p.n.dropRulesLocked(r.a, r.b, simLinkLatency) })
-	}
+	p.n.changeLinks("latency "+r.a+" | "+r.b+" back", func() {
+		if r.hadOwn {
+			p.n.setPairLatencyLocked(r.a, r.b, r.was)
+		} else {
+			p.n.dropRulesLocked(r.a, r.b, simLinkLatency)
+		}
+	})
 	p.raised = slices.DeleteFunc(p.raised, func(x simRaised) bool { return x == r })
 }
 
@@ -287,9 +320,7 @@ func (p *simNemesisPlan) restart(ctx context.Context, h string) {
 
 // heal mends everything the plan left broken and returns err.
 func (p *simNemesisPlan) heal(ctx context.Context, err error) error {
-	p.n.changeLinks("heal all", func() {
-		p.n.links = slices.DeleteFunc(p.n.links, func(r simLinkRule) bool { return r.kind != simLinkLatency })
-	})
+	p.remove("heal all", slices.Clone(p.mine))
 	for _, r := range slices.Clone(p.raised) {
 		p.lower(r)
 	}

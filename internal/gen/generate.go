@@ -256,7 +256,8 @@ func selectAdapters(files []*templateFile, s *spec.Spec, sel *selection) []*temp
 		keep := !strings.HasSuffix(f.name, "_stub.go") // stands in for the glue
 
 		for _, p := range s.Primitives {
-			if belongsTo(f.name, p.Name) && !sel.has(p.Name) {
+			// A sub-home's files are the home's, whatever their names.
+			if f.home == "" && belongsTo(f.name, p.Name) && !sel.has(p.Name) {
 				keep = false
 			}
 		}
@@ -323,7 +324,10 @@ func emittedAPI(s *spec.Spec, sel *selection, emitted []*templateFile) map[strin
 	for _, e := range s.Sentinels {
 		api[e.Name] = true
 	}
-	for name := range topDecls(emitted) {
+	// A sub-home's names take its prefix in the package: as written they
+	// are not the package's.
+	own := slices.DeleteFunc(slices.Clone(emitted), func(tf *templateFile) bool { return tf.home != "" })
+	for name := range topDecls(own) {
 		api[name] = true
 	}
 	return api

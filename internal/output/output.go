@@ -111,7 +111,10 @@ func (p *Plan) Apply() error { return ApplyAll(p) }
 // ApplyAll carries several plans out as one: every new file of every plan
 // is first written to a temporary file beside its target; only when all
 // are written are they renamed into place and stale files removed. A
-// failure while writing leaves every directory as it was.
+// failure while writing, the step that fails in practice (a full disk, a
+// directory that cannot be made), leaves every directory as it was; a
+// rename or a removal that fails after that leaves the files before it in
+// place.
 func ApplyAll(plans ...*Plan) error {
 	type temp struct{ path, target string }
 	var temps []temp

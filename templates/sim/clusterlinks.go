@@ -81,12 +81,15 @@ func (n *SimNetwork) HealAll() {
 // overriding SetLatency for that pair.
 func (n *SimNetwork) SetLinkLatency(a, b string, d time.Duration) {
 	n.mustKnow("SetLinkLatency", a, b)
-	n.changeLinks("", func() {
-		n.dropRulesLocked(a, b, simLinkLatency)
-		n.links = append(n.links,
-			simLinkRule{kind: simLinkLatency, from: simHostKey(a), to: simHostKey(b), latency: max(d, 0)},
-			simLinkRule{kind: simLinkLatency, from: simHostKey(b), to: simHostKey(a), latency: max(d, 0)})
-	})
+	n.changeLinks("", func() { n.setPairLatencyLocked(a, b, d) })
+}
+
+// setPairLatencyLocked sets the one-way delay between a and b, both ways.
+func (n *SimNetwork) setPairLatencyLocked(a, b string, d time.Duration) {
+	n.dropRulesLocked(a, b, simLinkLatency)
+	n.links = append(n.links,
+		simLinkRule{kind: simLinkLatency, from: simHostKey(a), to: simHostKey(b), latency: max(d, 0)},
+		simLinkRule{kind: simLinkLatency, from: simHostKey(b), to: simHostKey(a), latency: max(d, 0)})
 }
 
 // changeLinks applies change under n.mu, then lets every run using n

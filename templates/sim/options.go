@@ -52,9 +52,8 @@ func CurrentNetwork(ctx context.Context) *SimNetwork {
 }
 
 // simNetworkFor is the network of the run with seed, as the options in cfg
-// give it: Network's, NetworkFunc's for the seed, or a new one; a network
-// belongs to the first run that uses it.
-func simNetworkFor(cfg *anyiort.RunConfig, seed int64) (*SimNetwork, error) {
+// give it: Network's, NetworkFunc's for the seed, or a new one.
+func simNetworkFor(cfg *anyiort.RunConfig, seed int64) *SimNetwork {
 	var network *SimNetwork
 	switch v := cfg.Value(simNetworkKey{}).(type) {
 	case *SimNetwork:
@@ -63,18 +62,15 @@ func simNetworkFor(cfg *anyiort.RunConfig, seed int64) (*SimNetwork, error) {
 		network = v(seed)
 	}
 	if network == nil {
-		return NewSimNetwork(), nil
+		return NewSimNetwork()
 	}
-	return network, network.claim(seed)
+	return network
 }
 
 // newSimBackend builds the sim backend for one run from the options in cfg.
 func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	seed, _ := cfg.Value(simSeedKey{}).(int64)
-	network, err := simNetworkFor(cfg, seed)
-	if err != nil {
-		return nil, err
-	}
+	network := simNetworkFor(cfg, seed)
 	watchdog, _ := cfg.Value(simWatchdogKey{}).(time.Duration)
 	if watchdog <= 0 {
 		watchdog = simDefaultWatchdog
@@ -82,6 +78,7 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	input, _ := cfg.Value(simChoicesKey{}).([]byte)
 	b := simBackendWith(seed, input, network, watchdog)
 	policy, _ := cfg.Value(simSchedulerKey{}).(string)
+	var err error
 	if b.policy, err = simpick.Parse(policy); err != nil {
 		return nil, err
 	}
@@ -89,6 +86,12 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	b.sometimes, _ = cfg.Value(anyiort.SometimesKey()).(func(name string, cond bool))
 	if w, _ := cfg.Value(simTraceKey{}).(io.Writer); w != nil {
 		b.tracer = simtrace.New(w, b.now)
+	}
+	// Last, once every option is known good: a network belongs to the
+	// first run that uses it, and a run refused for another reason has
+	// not used it.
+	if err := network.claim(seed); err != nil {
+		return nil, err
 	}
 	return b, nil
 }

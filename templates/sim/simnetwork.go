@@ -62,6 +62,20 @@ func (n *SimNetwork) mustKnow(method string, ends ...string) {
 	}
 }
 
+// nameOfLocked is the name of the host end names, by name or by address.
+func (n *SimNetwork) nameOfLocked(end string) string {
+	a, err := netip.ParseAddr(end)
+	if err != nil {
+		return end
+	}
+	for _, name := range n.hostNamesLocked() {
+		if slices.Contains(n.hosts[name], a.Unmap()) {
+			return name
+		}
+	}
+	return end
+}
+
 // knowsLocked reports whether end is a host's name, or an address of one.
 func (n *SimNetwork) knowsLocked(end string) bool {
 	a, err := netip.ParseAddr(end)
