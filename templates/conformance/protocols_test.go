@@ -15,6 +15,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/textproto"
 	"os"
@@ -641,5 +642,113 @@ func TestNetConnTLS(t *testing.T) {
 			}
 			return nil
 		})
+	})
+}
+
+// "TCPListener.NetListener(ctx) net.Listener: Accept honours ctx; Close
+// closes l" and "DialContext(ctx): dials with ConnectTCP on ctx's backend":
+// the views talk to each other, and refuse what is not theirs.
+func TestNetListenerAndDialContext(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		ln, port, err := confListen(ctx, "127.0.0.1")
+		if err != nil {
+			return err
+		}
+		nl := ln.NetListener(ctx)
+		dial := anyio.DialContext(ctx)
+		err = anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				c, err := nl.Accept()
+				if err != nil {
+					return fmt.Errorf("NetListener.Accept: %w", err)
+				}
+				defer c.Close()
+				line, err := bufio.NewReader(c).ReadString('\n')
+				if err != nil {
+					return err
+				}
+				_, err = c.Write([]byte("echo " + line))
+				return err
+			})
+			c, err := dial(ctx, "tcp", net.JoinHostPort("127.0.0.1", fmt.Sprint(port)))
+			if err != nil {
+				return fmt.Errorf("DialContext: %w", err)
+			}
+			defer c.Close()
+			if _, err := c.Write([]byte("hi\n")); err != nil {
+				return err
+			}
+			got, err := bufio.NewReader(c).ReadString('\n')
+			if err != nil || got != "echo hi\n" {
+				t.Errorf("through the views: got %q, %v; want echo hi", got, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if nl.Addr().String() != ln.Addr().String() {
+			t.Errorf("NetListener.Addr = %v, want the listener's %v", nl.Addr(), ln.Addr())
+		}
+		if err := nl.Close(); err != nil {
+			return err
+		}
+		if _, err := nl.Accept(); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Accept after Close = %v, want net.ErrClosed", err)
+		}
+		if _, err := dial(ctx, "udp", "127.0.0.1:53"); err == nil {
+			t.Errorf("DialContext of udp succeeded, want an error")
+		}
+		done, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := dial(done, "tcp", net.JoinHostPort("127.0.0.1", fmt.Sprint(port))); !confIsCancellation(err) {
+			t.Errorf("DialContext with its own ctx cancelled = %v, want the cancellation", err)
+		}
+		return nil
+	})
+}
+
+// net/http's server and client over the views, on std (net/http starts
+// goroutines of its own, which a simulated run does not schedule).
+func TestNetHTTPOverTheViews(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		if anyio.CurrentBackend(ctx) != "std" {
+			return confSkip("net/http starts goroutines of its own, which a simulated run does not schedule")
+		}
+		ln, port, err := confListen(ctx, "127.0.0.1")
+		if err != nil {
+			return err
+		}
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "hello %s", r.URL.Path)
+		})}
+		// http.Server.Serve runs in a plain goroutine, as net/http's
+		// users run it; on std that is what a task is anyway.
+		served := make(chan struct{})
+		var serveErr error
+		go func() {
+			defer close(served)
+			serveErr = srv.Serve(ln.NetListener(ctx))
+		}()
+		client := &http.Client{Transport: &http.Transport{DialContext: anyio.DialContext(ctx)}}
+		resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/world", port))
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(body) != "hello /world" {
+				t.Errorf("GET /world = %q, want hello /world", body)
+			}
+		} else {
+			t.Errorf("GET over DialContext: %v", err)
+		}
+		client.CloseIdleConnections()
+		srv.Close()
+		if err := confAwaitForeign(served, "http.Server.Serve to return"); err != nil {
+			return err
+		}
+		if !errors.Is(serveErr, http.ErrServerClosed) {
+			t.Errorf("http.Server.Serve on a NetListener = %v, want ErrServerClosed", serveErr)
+		}
+		return nil
 	})
 }

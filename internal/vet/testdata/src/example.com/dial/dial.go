@@ -60,3 +60,12 @@ func Clients(req *http.Request) {
 		return nil
 	})
 }
+
+// A server on the package's listener serves the simulated network: not
+// reported.
+func Servers(ln *anyio.TCPListener) {
+	_ = anyio.Run(func(ctx context.Context) error {
+		srv := &http.Server{}
+		return srv.Serve(ln.NetListener(ctx))
+	})
+}

@@ -37,3 +37,7 @@ type SocketStream struct{}
 
 func ConnectTCP(ctx context.Context, host string, port int) (*SocketStream, error) { return nil, nil }
 func (s *SocketStream) NetConn(ctx context.Context) net.Conn                       { return nil }
+
+type TCPListener struct{}
+
+func (l *TCPListener) NetListener(ctx context.Context) net.Listener { return nil }
