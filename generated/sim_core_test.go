@@ -419,7 +419,7 @@ func TestSimSendBlocksUntilPeerReads(t *testing.T) {
 
 // "A sim run's output is a function of its seed": the refusal of a
 // wall-clock deadline says the same words on every run of a seed, for a
-// wait and for a scope (issue 17, defect 6: its text held the deadline's
+// wait and for a scope (before, its text held the deadline's
 // wall-clock time).
 func TestSimWallClockDeadlineErrorIsTheSameOnEveryRun(t *testing.T) {
 	t.Parallel()

@@ -259,8 +259,8 @@ func TestSimulatorLimitsAreDocumentedWithoutPackageDoc(t *testing.T) {
 	}
 }
 
-// A narrowed copy's docs name only what the copy declares (issue 17,
-// defect 5): every primitive alone, on each set of backends, renders its
+// A narrowed copy's docs name only what the copy declares: every primitive
+// alone, on each set of backends, renders its
 // docs without naming API it lacks. Generate (and Plan, which checks what
 // Generate does without rendering the templates) refuses a doc that would.
 func TestNarrowedCopyDocumentsOnlyWhatItDeclares(t *testing.T) {
@@ -303,7 +303,7 @@ func TestDocNamingWhatTheCopyLacksIsRefused(t *testing.T) {
 // The suite emitted into a narrowed copy keeps what can run there and
 // nothing else: no file whose tests all went, no comment left over a
 // declaration that went, no citation of a document the user's package does
-// not have (issue 17, defect 5).
+// not have.
 func TestNarrowedSuiteCarriesNothingStale(t *testing.T) {
 	files, err := defaultGenerator(t).Generate(gen.Options{Backends: []string{"std"}, Primitives: []string{"taskgroup"}, Tests: true})
 	if err != nil {
@@ -375,7 +375,7 @@ func commentText(src []byte) string {
 }
 
 // A copy's own errors and messages speak of the copy: generated as conc,
-// they begin "conc:", not "anyio:" (issue 17, defect 9). The shared
+// they begin "conc:", not "anyio:". The shared
 // runtime's sentinels are the same values in every copy and keep their
 // text; import paths are left alone.
 func TestCopyMessagesNameTheCopy(t *testing.T) {

@@ -1096,7 +1096,7 @@ func TestServeHandlerPanicIsOnePanicError(t *testing.T) {
 
 // "A handler's panic reaches Serve's caller as a panic with one *PanicError
 // naming the handler's task": Serve itself ends at once, with no
-// OnHandlerError and nothing else to stop it (issue 17, defect 1: on sim
+// OnHandlerError and nothing else to stop it (before, on sim
 // Serve went on accepting until the run deadlocked).
 func TestServeHandlerPanicEndsServe(t *testing.T) {
 	confEachBackend(t, func(t *testing.T, ctx context.Context) error {

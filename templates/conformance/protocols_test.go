@@ -559,7 +559,7 @@ func TestNetConnDeadline(t *testing.T) {
 
 // "Write ... returns the number of bytes written from p": a Write cut short
 // by its deadline says exactly how much the peer will receive, so a caller
-// that retries the rest duplicates nothing (issue 17, defect 3: on sim it
+// that retries the rest duplicates nothing (before, on sim it
 // said 0 while the peer then read a buffer's worth).
 func TestNetConnWriteDeadlineCountsWhatWasSent(t *testing.T) {
 	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
@@ -594,7 +594,7 @@ func TestNetConnWriteDeadlineCountsWhatWasSent(t *testing.T) {
 
 // "The view's calls run under the ctx it was made with": a view made
 // inside a FailAfter, from its ctx, is cut short by the timeout, on every
-// backend (issue 17, defect 8: the view made outside is the shape that
+// backend (before, the view made outside is the shape that
 // hung; anyiovet's netconn check reports it).
 func TestNetConnMadeInsideFailAfterIsCutShort(t *testing.T) {
 	confEachBackend(t, func(t *testing.T, ctx context.Context) error {

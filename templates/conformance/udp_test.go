@@ -220,7 +220,7 @@ func TestConnectedUDPSocketSendReceive(t *testing.T) {
 
 // A connected socket made with no local host is bound where its datagrams
 // come from, as connect(2) binds one: its LocalAddr is the source its peer
-// sees, not a wildcard (issue 17, defect 4).
+// sees, not a wildcard.
 func TestConnectedUDPSocketLocalAddrIsItsSource(t *testing.T) {
 	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
 		for _, host := range []string{"127.0.0.1", "::1"} {

@@ -179,7 +179,7 @@ func TestSeedsFailsOnSometimesNeverTrue(t *testing.T) {
 
 // A failing seed is told once, at the line that called Seeds: no file:line
 // of the helper's before it, and the error's text not again in the last
-// events (issue 17, defect 9).
+// events.
 func TestFailingSeedIsToldOnceAtTheCaller(t *testing.T) {
 	out, err := goTest("-test.run=^TestLostUpdate$")
 	if err == nil {

@@ -37,8 +37,7 @@ func TestBadFlagsAreNamed(t *testing.T) {
 		if err == nil || !strings.Contains(out, want) {
 			t.Errorf("%s: err = %v, want a failure that says %q; output:\n%s", flag, err, want, out)
 		}
-		// A flag's error is the flag's, said once, not one seed's failure
-		// (issue 17, defect 9).
+		// A flag's error is the flag's, said once, not one seed's failure.
 		if strings.Contains(out, "seed=0") || strings.Contains(out, "with seed") {
 			t.Errorf("%s: the bad flag is reported as a seed's failure; output:\n%s", flag, out)
 		}
@@ -46,7 +45,7 @@ func TestBadFlagsAreNamed(t *testing.T) {
 }
 
 // The replay commands printed under -anyio.checkdeterminism keep the flag,
-// so that they replay the check that failed (issue 17, defect 9).
+// so that they replay the check that failed.
 func TestReplayKeepsTheDeterminismCheck(t *testing.T) {
 	out, err := goTest("-test.run=^TestMapOrder$", "-anyio.checkdeterminism")
 	if err == nil || strings.Count(out, "-anyio.checkdeterminism\n") != 2 {

@@ -9,7 +9,7 @@ import (
 )
 
 // Handle makes its view outside the timeout: the timeout does not reach
-// the read (issue 17, defect 8: the shape deadlocked on sim and outlived
+// the read (before, the shape deadlocked on sim and outlived
 // the timeout on std).
 func Handle(ctx context.Context, s *anyio.SocketStream) error {
 	conn := s.NetConn(ctx)
