@@ -260,9 +260,9 @@ func TestSimulatorLimitsAreDocumentedWithoutPackageDoc(t *testing.T) {
 }
 
 // A narrowed copy's docs name only what the copy declares: every primitive
-// alone, on each set of backends, renders its
-// docs without naming API it lacks. Generate (and Plan, which checks what
-// Generate does without rendering the templates) refuses a doc that would.
+// alone, on each set of backends, renders its docs without naming API it
+// lacks. Generate (and Plan, which checks what Generate does without
+// rendering the templates) refuses a doc that would.
 func TestNarrowedCopyDocumentsOnlyWhatItDeclares(t *testing.T) {
 	g := defaultGenerator(t)
 	for _, backends := range [][]string{{"std"}, {"std", "sim"}} {
