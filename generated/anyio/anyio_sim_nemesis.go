@@ -17,14 +17,14 @@ import (
 
 // Nemesis is a fault plan drawn from the run's seed (under a fuzzer,
 // from its input): Hosts it may hurt (default: every host added but
-// localhost), the Faults it draws (default: all of them), the mean
+// localhost and the host it runs on), the Faults it draws (default: all of them), the mean
 // virtual time between faults, Period (default 50 ms), how long it
 // injects them, Duration (default 1 s), and Restart, called on a task
 // of its own to bring a crashed host back (RunNemesis waits for it,
 // so it should hand the host to whatever runs it, a supervisor; nil:
 // crashed hosts stay down).
 type Nemesis struct {
-	Hosts    []string      // the hosts it may hurt (default: every host added but localhost)
+	Hosts    []string      // the hosts it may hurt (default: every host added but localhost and the one it runs on)
 	Faults   []Fault       // which faults it draws (default: all of them)
 	Period   time.Duration // mean virtual time between faults (default 50 ms)
 	Duration time.Duration // how long it injects faults; then it heals everything and stops (default 1 s)
@@ -73,9 +73,11 @@ const simStreamNemesis = 0x616e79696f6e656d
 // every link, restores every latency it raised, restarts every host
 // it left down, and returns. Each fault is an instant in the run's
 // trace, named as the calls that make it are ("crash n2", "partition
-// [n1] | [n2 n3]"). n must be the run's network (CurrentNetwork); a
-// host in nem.Hosts that no AddHost named panics. It returns ctx's
-// error if ctx is cancelled, after healing.
+// [n1] | [n2 n3]"). It mends only what it broke: links the test cut
+// or held itself stay so. n must be the run's network
+// (CurrentNetwork); a host in nem.Hosts that no AddHost named panics,
+// and one the nemesis runs on is an error (it would freeze itself).
+// It returns ctx's error if ctx is cancelled, after healing.
 func (n *SimNetwork) RunNemesis(ctx context.Context, nem Nemesis) error {
 	b, ok := anyiort.FromContext(ctx).(*simBackend)
 	if !ok || b.net.cfg != n {

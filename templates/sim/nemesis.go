@@ -15,7 +15,7 @@ import (
 // Nemesis is a fault plan drawn from the run's seed: what RunNemesis may
 // break, how often, for how long, and how a crashed host comes back.
 type Nemesis struct {
-	Hosts    []string      // the hosts it may hurt (default: every host added but localhost)
+	Hosts    []string      // the hosts it may hurt (default: every host added but localhost and the one it runs on)
 	Faults   []Fault       // which faults it draws (default: all of them)
 	Period   time.Duration // mean virtual time between faults (default 50 ms)
 	Duration time.Duration // how long it injects faults; then it heals everything and stops (default 1 s)
