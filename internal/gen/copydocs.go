@@ -71,8 +71,14 @@ func (d *copyDocs) render(pos spec.Pos, what, text string) (string, error) {
 		}
 		text = tidyDoc(b.String())
 	}
+	// A method's doc opens with the method's own name, which may also be a
+	// type's elsewhere in the spec (StapledStream.SendStream, SendStream).
+	_, own, _ := strings.Cut(what, ".")
 	for _, m := range apiName.FindAllStringSubmatch(text, -1) {
 		name := m[2]
+		if own != "" && name == own {
+			continue
+		}
 		if typ, _, dotted := strings.Cut(name, "."); dotted && !d.all[name] {
 			name = typ // a method the spec does not list: its type must be there
 		}

@@ -1201,3 +1201,66 @@ func TestTCPListenerCancelThenCloseIsACancellation(t *testing.T) {
 		return nil
 	})
 }
+
+// A StapledStream of the sending half of one connection and the receiving
+// half of another is one stream whose SendEOF is a close of the first.
+func TestStapledStreamOverSockets(t *testing.T) {
+	var _ anyio.ByteSendStream = (*anyio.SocketStream)(nil)
+	var _ anyio.ByteReceiveStream = (*anyio.SocketStream)(nil)
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		ln, port, err := confListen(ctx, "127.0.0.1")
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		accepted := make([]*anyio.SocketStream, 0, 2)
+		defer func() {
+			for _, s := range accepted {
+				s.Close()
+			}
+		}()
+		dialed := make([]*anyio.SocketStream, 0, 2)
+		for range 2 {
+			err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+				tg.StartSoon(func(ctx context.Context) error {
+					s, err := ln.Accept(ctx)
+					if err != nil {
+						return fmt.Errorf("Accept: %w", err)
+					}
+					accepted = append(accepted, s)
+					return nil
+				})
+				c, err := anyio.ConnectTCP(ctx, "127.0.0.1", port)
+				if err != nil {
+					return fmt.Errorf("ConnectTCP(127.0.0.1, %d): %w", port, err)
+				}
+				dialed = append(dialed, c)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		stapled := anyio.NewStapledStream(dialed[0], dialed[1])
+		defer stapled.Close()
+		if err := stapled.Send(ctx, []byte("ping")); err != nil {
+			return fmt.Errorf("Send: %w", err)
+		}
+		if got, err := accepted[0].Receive(ctx, 64); err != nil || string(got) != "ping" {
+			t.Errorf("the first connection's peer received %q, %v; want \"ping\"", got, err)
+		}
+		if err := accepted[1].Send(ctx, []byte("pong")); err != nil {
+			return fmt.Errorf("peer Send: %w", err)
+		}
+		if got, err := stapled.Receive(ctx, 64); err != nil || string(got) != "pong" {
+			t.Errorf("Receive = %q, %v; want \"pong\" from the second connection", got, err)
+		}
+		if err := stapled.SendEOF(); err != nil {
+			t.Errorf("SendEOF = %v", err)
+		}
+		if got, err := accepted[0].Receive(ctx, 64); !errors.Is(err, anyio.ErrEndOfStream) {
+			t.Errorf("after SendEOF the first peer received %q, %v; want ErrEndOfStream", got, err)
+		}
+		return nil
+	})
+}
