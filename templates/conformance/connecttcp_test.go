@@ -1264,3 +1264,84 @@ func TestStapledStreamOverSockets(t *testing.T) {
 		return nil
 	})
 }
+
+// AnyIO test_multi_listener, over two TCP listeners: a MultiListener
+// serves the connections of each, and its handler sees each client's
+// address.
+func TestMultiListener(t *testing.T) {
+	var _ anyio.Listener = (*anyio.TCPListener)(nil)
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		var ls []anyio.Listener
+		var ports []int
+		for range 2 {
+			ln, port, err := confListen(ctx, "127.0.0.1")
+			if err != nil {
+				return err
+			}
+			ls = append(ls, ln)
+			ports = append(ports, port)
+		}
+		multi := anyio.NewMultiListener(ls...)
+		defer multi.Close()
+		seen, seenRx := anyio.NewMemoryObjectStream[string](0)
+		defer seenRx.Close()
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				return multi.Serve(ctx, func(ctx context.Context, s *anyio.SocketStream) error {
+					defer s.Close()
+					return seen.Send(ctx, s.RemoteAddr().String())
+				})
+			})
+			for _, port := range ports {
+				c, err := anyio.ConnectTCP(ctx, "127.0.0.1", port)
+				if err != nil {
+					return fmt.Errorf("ConnectTCP(127.0.0.1, %d): %w", port, err)
+				}
+				got, err := seenRx.Receive(ctx)
+				c.Close()
+				if err != nil {
+					return fmt.Errorf("waiting for the handler of port %d: %w", port, err)
+				}
+				if got != c.LocalAddr().String() {
+					t.Errorf("the handler for port %d saw a client at %s, want %s", port, got, c.LocalAddr())
+				}
+			}
+			tg.CancelScope().Cancel()
+			return nil
+		})
+	})
+}
+
+// A MultiListener among NewMultiListener's arguments gives up its
+// listeners to the new one; Close closes them all.
+func TestMultiListenerFlattensAndCloses(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		var tcp []*anyio.TCPListener
+		for range 3 {
+			ln, _, err := confListen(ctx, "127.0.0.1")
+			if err != nil {
+				return err
+			}
+			defer ln.Close()
+			tcp = append(tcp, ln)
+		}
+		inner := anyio.NewMultiListener(tcp[0], tcp[1])
+		outer := anyio.NewMultiListener(inner, tcp[2])
+		if n := len(inner.Listeners()); n != 0 {
+			t.Errorf("the nested MultiListener still holds %d listeners, want 0", n)
+		}
+		got := outer.Listeners()
+		if len(got) != 3 || got[0] != anyio.Listener(tcp[0]) || got[1] != anyio.Listener(tcp[1]) || got[2] != anyio.Listener(tcp[2]) {
+			t.Errorf("the outer MultiListener holds %v, want the three TCP listeners in order", got)
+		}
+		if err := outer.Close(); err != nil {
+			t.Errorf("Close = %v", err)
+		}
+		for i, ln := range tcp {
+			if _, err := ln.Accept(ctx); !errors.Is(err, anyio.ErrClosedResource) {
+				t.Errorf("Accept on listener %d after the MultiListener's Close = %v, want ErrClosedResource", i, err)
+			}
+		}
+		return nil
+	})
+}
