@@ -100,15 +100,7 @@ func echoServer(ctx context.Context, log *clusterLog) error {
 	log.add(ctx, "listening on %v", ln.Addr())
 	return ln.Serve(ctx, func(ctx context.Context, s *anyio.SocketStream) error {
 		log.add(ctx, "accepted from %v", s.RemoteAddr())
-		for {
-			data, err := s.Receive(ctx, 1024)
-			if err != nil {
-				return nil
-			}
-			if err := s.Send(ctx, data); err != nil {
-				return nil
-			}
-		}
+		return echoUntilEnd(ctx, s)
 	})
 }
 

@@ -34,7 +34,7 @@ func nemesisCluster(t *testing.T, seed int64) (faults []string, restarts []strin
 							return err
 						}
 						defer ln.Close()
-						return ln.Serve(ctx, func(ctx context.Context, s *anyio.SocketStream) error { return confEchoOnce(ctx, s) })
+						return ln.Serve(ctx, func(ctx context.Context, s *anyio.SocketStream) error { return echoUntilEnd(ctx, s) })
 					})
 					if errors.Is(err, anyio.ErrHostCrashed) {
 						return nil // the nemesis restarts it
@@ -99,8 +99,8 @@ func nemesisCluster(t *testing.T, seed int64) (faults []string, restarts []strin
 	return faults, restarts
 }
 
-// confEchoOnce echoes what it receives until the end of the stream.
-func confEchoOnce(ctx context.Context, s *anyio.SocketStream) error {
+// echoUntilEnd echoes what s receives until the stream ends or fails.
+func echoUntilEnd(ctx context.Context, s *anyio.SocketStream) error {
 	for {
 		data, err := s.Receive(ctx, 1024)
 		if err != nil {
