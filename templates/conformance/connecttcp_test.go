@@ -1345,3 +1345,18 @@ func TestMultiListenerFlattensAndCloses(t *testing.T) {
 		return nil
 	})
 }
+
+// A nil listener, typed or not, is refused when the MultiListener is made,
+// not when it serves.
+func TestNewMultiListenerRefusesNil(t *testing.T) {
+	for _, l := range []anyio.Listener{nil, (*anyio.MultiListener)(nil)} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "nil listener") {
+					t.Errorf("NewMultiListener(%#v) recovered %v, want a panic naming the nil listener", l, r)
+				}
+			}()
+			anyio.NewMultiListener(l)
+		}()
+	}
+}

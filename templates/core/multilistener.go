@@ -24,13 +24,14 @@ type MultiListener struct {
 func NewMultiListener(ls ...Listener) *MultiListener {
 	m := &MultiListener{}
 	for _, l := range ls {
-		if nested, ok := l.(*MultiListener); ok {
+		nested, isMulti := l.(*MultiListener)
+		if l == nil || isMulti && nested == nil {
+			panic("anyio: NewMultiListener: a nil listener")
+		}
+		if isMulti {
 			m.ls = append(m.ls, nested.ls...)
 			nested.ls = nil
 			continue
-		}
-		if l == nil {
-			panic("anyio: NewMultiListener: a nil listener")
 		}
 		m.ls = append(m.ls, l)
 	}
