@@ -1,0 +1,240 @@
+package simdisk
+
+import (
+	"maps"
+	"slices"
+	"syscall"
+	"time"
+)
+
+// What is durable. A write changes a file's data at once and marks the
+// sectors it touched dirty; Sync copies the dirty sectors into the durable
+// data, so it costs what was written since, not the file's size. A
+// truncation marks the sectors between the two sizes dirty, for the same
+// reason, and is remembered until Sync for a crash to replay or not.
+
+// writeLocked writes p at off into n, or fails with ENOSPC past the
+// capacity.
+func (d *Disk) writeLocked(n *inode, p []byte, off int64, now time.Time) error {
+	end := off + int64(len(p))
+	if grow := end - int64(len(n.data)); grow > 0 {
+		if d.capacity > 0 && d.used+grow > d.capacity {
+			return syscall.ENOSPC
+		}
+		d.used += grow
+		n.data = growTo(n.data, end)
+	}
+	copy(n.data[off:], p)
+	d.seq++
+	d.markLocked(n, off, end)
+	n.mtime = now
+	return nil
+}
+
+// truncateLocked sets n's size.
+func (d *Disk) truncateLocked(n *inode, size int64, now time.Time) error {
+	old := int64(len(n.data))
+	if size > old && d.capacity > 0 && d.used+size-old > d.capacity {
+		return syscall.ENOSPC
+	}
+	d.used += size - old
+	if size < old {
+		clear(n.data[size:])
+		n.data = n.data[:size]
+	} else {
+		n.data = growTo(n.data, size)
+	}
+	d.seq++
+	d.markLocked(n, min(size, old), max(size, old))
+	n.resized = append(n.resized, resize{seq: d.seq, size: size})
+	n.mtime = now
+	return nil
+}
+
+// markLocked marks the sectors over [from, to) dirty by the latest write.
+func (d *Disk) markLocked(n *inode, from, to int64) {
+	if from >= to {
+		return
+	}
+	if n.dirty == nil {
+		n.dirty = map[int64]uint64{}
+	}
+	for s := from / d.sector; s*d.sector < to; s++ {
+		n.dirty[s] = d.seq
+	}
+}
+
+// growTo extends b with zeros to size, keeping spare capacity so that
+// appending a little at a time stays linear.
+func growTo(b []byte, size int64) []byte {
+	if size <= int64(cap(b)) {
+		return b[:size]
+	}
+	return append(b[:cap(b)], make([]byte, size-int64(cap(b)))...)[:size]
+}
+
+// syncLocked makes n's data and size durable.
+func (d *Disk) syncLocked(n *inode) {
+	size := int64(len(n.data))
+	if int64(len(n.durable)) > size {
+		n.durable = n.durable[:size]
+	} else {
+		n.durable = growTo(n.durable, size)
+	}
+	for s := range n.dirty {
+		if lo := s * d.sector; lo < size {
+			copy(n.durable[lo:min(lo+d.sector, size)], n.data[lo:])
+		}
+	}
+	clear(n.dirty)
+	n.resized = n.resized[:0]
+}
+
+// Draws decide the fate of what was not durable at a crash: Intn returns a
+// number in [0, n). The caller draws from its seed.
+type Draws interface {
+	Intn(n int) int
+}
+
+// Crash leaves the disk as a crash would: every directory holds what its
+// last SyncDir left in it, and every file what its last Sync left. With
+// draws (nil: none), each write or truncation since a file's last Sync
+// instead survives whole, in part (each of its sectors survives or not) or
+// not at all, as on a disk that had flushed some of its cache. Handles
+// still open keep working on what is left.
+func (d *Disk) Crash(draws Draws) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.used = 0
+	seen := map[*inode]bool{}
+	var restore func(n *inode)
+	restore = func(n *inode) {
+		n.links++
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		if !n.isDir() {
+			d.recoverLocked(n, draws)
+			d.used += int64(len(n.data))
+			return
+		}
+		n.entries = maps.Clone(n.durEntries)
+		if draws == nil {
+			for _, child := range n.entries {
+				restore(child)
+			}
+			return
+		}
+		for _, base := range slices.Sorted(maps.Keys(n.entries)) {
+			restore(n.entries[base]) // in a fixed order: each draws
+		}
+	}
+	d.unlinkAll(d.root, map[*inode]bool{})
+	restore(d.root)
+}
+
+// unlinkAll zeroes the link counts of everything under dir, live or
+// durable, for Crash to count again what survives.
+func (d *Disk) unlinkAll(dir *inode, seen map[*inode]bool) {
+	dir.links = 0
+	if seen[dir] || !dir.isDir() {
+		return
+	}
+	seen[dir] = true
+	for _, m := range []map[string]*inode{dir.entries, dir.durEntries} {
+		for _, n := range m {
+			d.unlinkAll(n, seen)
+		}
+	}
+}
+
+// recoverLocked sets a file's data to what survives a crash.
+func (d *Disk) recoverLocked(n *inode, draws Draws) {
+	out := append([]byte(nil), n.durable...)
+	if draws != nil && (len(n.dirty) > 0 || len(n.resized) > 0) {
+		out = d.tearLocked(n, out, draws)
+	}
+	n.data = out
+	n.durable = append([]byte(nil), out...)
+	n.dirty, n.resized = nil, nil
+}
+
+// The fates of a write not yet durable at a crash.
+const (
+	lost = iota
+	whole
+	torn
+)
+
+// tearLocked replays onto out, the durable data, each unsynced change of
+// n that draws let survive: truncations first, then the dirty sectors with
+// the data they hold now.
+func (d *Disk) tearLocked(n *inode, out []byte, draws Draws) []byte {
+	fates := map[uint64]int{}
+	fate := func(seq uint64) int {
+		f, ok := fates[seq]
+		if !ok {
+			f = draws.Intn(3)
+			fates[seq] = f
+		}
+		return f
+	}
+	for _, r := range n.resized {
+		if fate(r.seq) != lost {
+			if r.size < int64(len(out)) {
+				out = out[:r.size]
+			} else {
+				out = growTo(out, r.size)
+			}
+		}
+	}
+	for _, s := range slices.Sorted(maps.Keys(n.dirty)) {
+		f := fate(n.dirty[s])
+		if f == lost || f == torn && draws.Intn(2) == 0 {
+			continue
+		}
+		lo := s * d.sector
+		hi := min(lo+d.sector, int64(len(n.data)))
+		if lo >= hi {
+			continue
+		}
+		if int64(len(out)) < hi {
+			out = growTo(out, hi)
+		}
+		copy(out[lo:hi], n.data[lo:hi])
+	}
+	return out
+}
+
+// Durable returns a new disk that holds what this one would after a crash
+// without torn writes: what Sync and SyncDir made durable.
+func (d *Disk) Durable() *Disk {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := &Disk{sector: d.sector}
+	copies := map[*inode]*inode{}
+	var durableCopy func(n *inode) *inode
+	durableCopy = func(n *inode) *inode {
+		if c, ok := copies[n]; ok {
+			c.links++
+			return c
+		}
+		c := &inode{mode: n.mode, mtime: n.mtime, links: 1}
+		copies[n] = c
+		if !n.isDir() {
+			c.data = append([]byte(nil), n.durable...)
+			c.durable = append([]byte(nil), n.durable...)
+			out.used += int64(len(c.data))
+			return c
+		}
+		c.entries, c.durEntries = map[string]*inode{}, map[string]*inode{}
+		for _, base := range slices.Sorted(maps.Keys(n.durEntries)) {
+			child := durableCopy(n.durEntries[base])
+			c.entries[base], c.durEntries[base] = child, child
+		}
+		return c
+	}
+	out.root = durableCopy(d.root)
+	return out
+}
