@@ -31,3 +31,7 @@ const Version2 = 2
 // test helper outside the bubble reports a run blocked where the bubble
 // cannot see. Every package generated since references it.
 const Version3 = 3
+
+// Version4 adds ErrIO, ErrNoSpace and the optional backend contract
+// FileSystem, with its File. Every package generated since references it.
+const Version4 = 4

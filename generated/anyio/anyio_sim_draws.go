@@ -18,6 +18,7 @@ type simDraws struct {
 	rng        *rand.Rand                   // the scheduler's choices
 	userRng    *rand.Rand                   // seeds the generators of Rand
 	buggyRng   *rand.Rand                   // Buggify's draws
+	diskRng    *rand.Rand                   // the disks' faults and torn writes
 	buggySites map[uintptr]bool             // Buggify's sites enabled for the run
 	sometimes  func(name string, cond bool) // a test helper's, or nil
 	policy     simpickPolicy                // how the next task is picked
@@ -29,6 +30,7 @@ const (
 	simStreamRand    = 0x616e79696f72616e
 	simStreamBuggify = 0x616e79696f627567
 	simStreamNet     = 0x616e79696f6e6574
+	simStreamDisk    = 0x616e79696f64736b
 )
 
 // simDrawsFrom makes the streams of seed, drawing from input first.
@@ -40,6 +42,7 @@ func simDrawsFrom(seed int64, input []byte) simDraws {
 	d.rng = d.stream(simStreamSched)
 	d.userRng = d.stream(simStreamRand)
 	d.buggyRng = d.stream(simStreamBuggify)
+	d.diskRng = d.stream(simStreamDisk)
 	return d
 }
 

@@ -19,7 +19,7 @@ package anyiostd
 import anyiort "github.com/anyiogen/anyiogen/runtime"
 
 // A mismatched shared runtime fails to compile here, by name.
-const _ = anyiort.Version3
+const _ = anyiort.Version4
 
 const (
 	// BackendStd runs on goroutines, the wall clock and the OS network.

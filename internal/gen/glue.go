@@ -31,7 +31,7 @@ func glue(s *spec.Spec, sel *selection, opts Options, cd *copyDocs) ([]byte, err
 		}
 	}
 	f.Comment("A mismatched shared runtime fails to compile here, by name.")
-	f.Const().Id("_").Op("=").Add(rt("Version3"))
+	f.Const().Id("_").Op("=").Add(rt("Version4"))
 	f.Line()
 	if err := backendConsts(f, sel, cd); err != nil {
 		return nil, err

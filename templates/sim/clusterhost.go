@@ -140,17 +140,24 @@ func (h *simHost) addrFor(remote netip.Addr) (netip.Addr, bool) {
 // host runs then.
 func (n *SimNetwork) Crash(host string) {
 	n.mustKnow("Crash", host)
+	n.crashHost(host, false)
+}
+
+// crashHost crashes host; its disk tears its unsynced writes if tear is
+// set or its DiskFaults say so.
+func (n *SimNetwork) crashHost(host string, tear bool) {
 	n.mu.Lock()
 	host = n.nameOfLocked(host)
 	runs := n.activeRunsLocked()
 	n.mu.Unlock()
 	for _, net := range runs {
-		net.crash(simHostKey(host))
+		net.crash(simHostKey(host), tear)
 	}
 }
 
-// crash crashes the running incarnations of the host called name.
-func (n *simNet) crash(name string) {
+// crash crashes the running incarnations of the host called name, and its
+// disk: what was not durable is lost (or torn, see crashDiskLocked).
+func (n *simNet) crash(name string, tear bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	b := n.b
@@ -173,8 +180,13 @@ func (n *simNet) crash(name string) {
 		}
 	}
 	b.runnable = slices.DeleteFunc(b.runnable, func(t *simTask) bool { return t.frozen })
+	b.crashDiskLocked(name, tear)
 	if b.tracer != nil {
-		b.traceInstantLocked("fault", "crash "+name)
+		what := "crash " + name
+		if tear {
+			what += " (torn writes)"
+		}
+		b.traceInstantLocked("fault", what)
 	}
 	b.mu.Unlock()
 	if len(gone) == 0 {

@@ -48,8 +48,8 @@ const FaultClog Fault = 4
 // FaultLatency raises one link's latency for a while.
 const FaultLatency Fault = 5
 
-// FaultDiskCrash crashes a host whose disk tears its unsynced writes; while
-// hosts have no disks, a crash.
+// FaultDiskCrash crashes a host whose disk then tears its unsynced writes
+// (as DiskFaults.TornWrites does), then Restarts it after a seeded pause.
 const FaultDiskCrash Fault = 6
 
 // simAllFaults are the faults a Nemesis draws by default.
@@ -178,7 +178,7 @@ func (p *simNemesisPlan) inject(ctx context.Context) (undo func()) {
 	switch f := p.nem.Faults[p.rng.IntN(len(p.nem.Faults))]; f {
 	case FaultCrash, FaultDiskCrash:
 		h := p.host()
-		p.n.Crash(h)
+		p.n.crashHost(h, f == FaultDiskCrash)
 		if !slices.Contains(p.down, h) {
 			p.down = append(p.down, h)
 		}

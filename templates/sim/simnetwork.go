@@ -22,11 +22,12 @@ type SimNetwork struct {
 	blackhole map[netip.Addr]bool
 	tcpBuffer int // 0: simDefaultTCPBuffer
 	jitter    time.Duration
-	loss, dup float64       // UDP: chances a datagram is dropped, or delivered twice
-	links     []simLinkRule // partitions, holds and pair latencies, in the order set
-	runs      []*simNet     // the runs using the network now, for changes made during them
-	owned     bool          // a run has used it: no other may
-	ownerSeed int64         // that run's seed
+	loss, dup float64             // UDP: chances a datagram is dropped, or delivered twice
+	links     []simLinkRule       // partitions, holds and pair latencies, in the order set
+	runs      []*simNet           // the runs using the network now, for changes made during them
+	owned     bool                // a run has used it: no other may
+	ownerSeed int64               // that run's seed
+	disks     map[string]*simDisk // each host's, by canonical name, made at first use
 }
 
 // claim makes n the network of the run with seed, unless an earlier run

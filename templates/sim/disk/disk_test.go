@@ -177,7 +177,11 @@ func TestErrorsAreTheOperatingSystems(t *testing.T) {
 		{d.Remove("/dir", t0), "remove /dir: directory not empty"},
 		{d.Rename("/file", "/dir", t0), "rename /file /dir: file exists"},
 		{func() error { _, err := d.ReadDir("/file"); return err }(), "open /file: not a directory"},
-		{func() error { h := mustOpen(t, d, "/file", os.O_RDONLY); _, err := h.Write([]byte("x"), t0); return err }(), "write /file: bad file descriptor"},
+		{func() error {
+			h := mustOpen(t, d, "/file", os.O_RDONLY)
+			_, err := h.Write([]byte("x"), t0)
+			return err
+		}(), "write /file: bad file descriptor"},
 		{func() error { h := mustOpen(t, d, "/file", os.O_RDONLY); h.Close(); return h.Close() }(), "close /file: file already closed"},
 	} {
 		if c.err == nil || c.err.Error() != c.want {
