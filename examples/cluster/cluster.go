@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -36,18 +37,19 @@ const (
 // cluster is one run: three replicas, their disks, a client and, on sim,
 // the faults.
 type cluster struct {
-	sim, durable bool
-	nw           *anyio.SimNetwork
-	log          eventLog
-	out          Outcome
-	mu           sync.Mutex                // guards the maps and the client's tallies on std, where tasks run in parallel
-	disks        map[string][]int          // what each host wrote to disk; survives its crashes
-	ports        map[string]netip.AddrPort // where each replica serves
-	up           map[string]*anyio.Event   // set once the replica serves
+	sim     bool
+	storage Storage
+	root    string // where the replicas keep their files: "/" on sim, where each host has a disk; a temporary directory on std
+	nw      *anyio.SimNetwork
+	log     eventLog
+	out     Outcome
+	mu      sync.Mutex                // guards the maps and the client's tallies on std, where tasks run in parallel
+	ports   map[string]netip.AddrPort // where each replica serves
+	up      map[string]*anyio.Event   // set once the replica serves
 }
 
-func newCluster(sim, durable bool) *cluster {
-	return &cluster{sim: sim, durable: durable, disks: map[string][]int{}, ports: map[string]netip.AddrPort{}, up: map[string]*anyio.Event{}}
+func newCluster(sim bool, storage Storage, root string) *cluster {
+	return &cluster{sim: sim, storage: storage, root: root, ports: map[string]netip.AddrPort{}, up: map[string]*anyio.Event{}}
 }
 
 // network is the simulated network: the three hosts, 1 ms of latency and
@@ -164,15 +166,16 @@ func (c *cluster) faults(ctx context.Context) error {
 }
 
 // replica serves the items of host name at addr until cancelled: "ADD k"
-// stores k and answers "OK" (with -durable, once k is on the host's disk);
-// "ALL" answers with every item it has.
+// stores k on the host's disk and answers "OK"; "ALL" answers with every
+// item it has. It starts from what its disk kept.
 func (c *cluster) replica(ctx context.Context, name string, addr netip.AddrPort) error {
-	var mu sync.Mutex // never held across a wait: on sim it is never contended
-	var items []int
-	if c.durable {
-		mu.Lock()
-		items = slices.Clone(c.disks[name]) // what survived the crash
-		mu.Unlock()
+	dir := path.Join(c.root, "data")
+	if !c.sim {
+		dir = path.Join(c.root, name, "data") // the replicas share one disk on std
+	}
+	st, err := openStore(ctx, c.storage, dir)
+	if err != nil {
+		return err
 	}
 	ln, err := anyio.ListenTCP(ctx, addr.Addr().String(), int(addr.Port()))
 	if err != nil {
@@ -194,21 +197,11 @@ func (c *cluster) replica(ctx context.Context, name string, addr netip.AddrPort)
 		answer := "ERR unknown command"
 		switch {
 		case string(line) == "ALL":
-			mu.Lock()
-			answer = fmt.Sprint(items)
-			mu.Unlock()
+			answer = fmt.Sprint(st.all())
 		case fmtSscan(string(line), "ADD %d", &k):
-			if c.durable {
-				if err := anyio.Sleep(ctx, 100*time.Microsecond); err != nil { // the disk write
-					return err
-				}
-				c.mu.Lock()
-				c.disks[name] = append(c.disks[name], k)
-				c.mu.Unlock()
+			if err := st.add(ctx, k); err != nil {
+				return err
 			}
-			mu.Lock()
-			items = append(items, k)
-			mu.Unlock()
 			answer = "OK"
 		}
 		s.Send(ctx, []byte(answer+"\n")) // a client that went away is not the replica's failure

@@ -51,8 +51,10 @@ func filesOf(ctx context.Context) (anyiort.FileSystem, error) {
 }
 
 // diskCall is one call to the disk, the borrower of its thread limiter
-// token (the call, not the task: a task may hold a token of its own).
-type diskCall struct{}
+// token (the call, not the task: a task may hold a token of its own). It
+// is not empty: pointers to distinct zero-size values may be equal, and
+// two calls at once would then be one borrower.
+type diskCall struct{ _ byte }
 
 // onDisk runs call, a call of fsys, after checking ctx. On a backend whose
 // calls block their thread it holds a token of the run's default thread

@@ -262,6 +262,38 @@ func TestFileDirectories(t *testing.T) {
 	})
 }
 
+func TestFileCallsOfManyTasksAtOnce(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		root, err := confDiskRoot(t, ctx)
+		if err != nil {
+			return err
+		}
+		const tasks = 8
+		err = anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			for i := range tasks {
+				tg.StartSoon(func(ctx context.Context) error {
+					name := path.Join(root, string(rune('a'+i)))
+					for range 20 {
+						if err := anyio.WriteFile(ctx, name, []byte(name), 0o644); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		entries, err := anyio.ReadDir(ctx, root)
+		if len(entries) != tasks || err != nil {
+			t.Errorf("after %d tasks wrote a file each: %d entries, %v", tasks, len(entries), err)
+		}
+		return nil
+	})
+}
+
 func TestFileCancelledContextDoesNothing(t *testing.T) {
 	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
 		root, err := confDiskRoot(t, ctx)
