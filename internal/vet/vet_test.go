@@ -24,6 +24,7 @@ var fixtures = map[string][]string{
 	"fatal":      {"example.com/fatal"},
 	"dial":       {"example.com/dial"},
 	"netconn":    {"example.com/netconn"},
+	"osfile":     {"example.com/osfile"},
 }
 
 // everything reports every finding of Regions, of whatever kind: what all

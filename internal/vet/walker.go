@@ -70,6 +70,7 @@ var callChecks = []func(w *walker, call *ast.CallExpr, fn *types.Func) bool{
 	(*walker).checkGlobalRand,
 	(*walker).checkFatal,
 	(*walker).checkDial,
+	(*walker).checkOSFile,
 }
 
 // call checks one call; it reports whether to look inside it.

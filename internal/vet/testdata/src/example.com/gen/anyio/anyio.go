@@ -6,17 +6,24 @@ package anyio
 
 import (
 	"context"
+	"io/fs"
 	"math/rand/v2"
 	"net"
 	"time"
 )
 
-func Run(main func(ctx context.Context) error) error      { return main(context.Background()) }
-func Sleep(ctx context.Context, d time.Duration) error    { return nil }
-func Now(ctx context.Context) time.Time                   { return time.Time{} }
-func Rand(ctx context.Context) *rand.Rand                 { return nil }
-func Checkpoint(ctx context.Context) error                { return nil }
-func ToThread(ctx context.Context, fn func() error) error { return fn() }
+func Run(main func(ctx context.Context) error) error            { return main(context.Background()) }
+func Sleep(ctx context.Context, d time.Duration) error          { return nil }
+func Now(ctx context.Context) time.Time                         { return time.Time{} }
+func Rand(ctx context.Context) *rand.Rand                       { return nil }
+func Checkpoint(ctx context.Context) error                      { return nil }
+func ReadFile(ctx context.Context, name string) ([]byte, error) { return nil, nil }
+func WriteFile(ctx context.Context, name string, data []byte, perm fs.FileMode) error {
+	return nil
+}
+func Rename(ctx context.Context, oldpath, newpath string) error         { return nil }
+func MkdirAll(ctx context.Context, name string, perm fs.FileMode) error { return nil }
+func ToThread(ctx context.Context, fn func() error) error               { return fn() }
 func FailAfter(ctx context.Context, d time.Duration, body func(ctx context.Context) error) error {
 	return body(ctx)
 }
