@@ -434,3 +434,32 @@ func TestDiskOperationsAppearOnTheirTasksTrack(t *testing.T) {
 		}
 	}
 }
+
+// A fuzzer's input decides the disks' faults too: bytes of 0 draw the
+// lowest numbers (every read fails at a rate of one half), bytes of 0xff
+// the highest (none does).
+func TestDiskFaultsDrawFromAFuzzersInput(t *testing.T) {
+	failures := func(input byte) int {
+		n := 0
+		nw := anyio.NewSimNetwork()
+		err := simRun(t, func(ctx context.Context) error {
+			if err := anyio.WriteFile(ctx, "/f", []byte("x"), 0o644); err != nil {
+				return err
+			}
+			nw.SetDiskFaults("localhost", anyio.DiskFaults{ReadErrorRate: 0.5})
+			for range 10 {
+				if _, err := anyio.ReadFile(ctx, "/f"); errors.Is(err, anyio.ErrIO) {
+					n++
+				}
+			}
+			return nil
+		}, anyio.Network(nw), anyio.SimChoices(bytes.Repeat([]byte{input}, 4096)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if low, high := failures(0), failures(0xff); low != 10 || high != 0 {
+		t.Fatalf("reads failed %d times of 10 under an input of zeros and %d under one of 0xff; want 10 and 0", low, high)
+	}
+}

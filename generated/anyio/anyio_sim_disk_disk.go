@@ -24,6 +24,7 @@ type simdiskDisk struct {
 	capacity int64 // bytes of file data it holds; 0: unlimited
 	used     int64 // bytes of file data it holds now
 	seq      uint64
+	epoch    uint64 // crashes so far, to mark what a crash visited
 }
 
 // simdiskNew returns an empty disk: a root directory, durable.
@@ -55,7 +56,8 @@ func (d *simdiskDisk) SetCapacity(n int64) {
 type simdiskInode struct {
 	mode  fs.FileMode // fs.ModeDir for a directory, and the permission bits
 	mtime time.Time
-	links int // names that link to it now
+	links int    // names that link to it now
+	epoch uint64 // the disk's crash that last counted links
 
 	// A file's data as reads see it, and as the last Sync left it.
 	data    []byte

@@ -30,8 +30,9 @@ func SimScheduler(policy string) RunOption {
 
 // SimChoices makes every draw of a sim run come from data before it
 // comes from the seed: its scheduling choices (a byte each) and, in
-// the order the run makes them, Rand's seeds, Buggify's draws and the
-// network's jitter, loss and duplication (up to eight bytes each). A
+// the order the run makes them, Rand's seeds, Buggify's draws, the
+// network's jitter, loss and duplication, the nemesis's plan and the
+// disks' faults and torn writes (up to eight bytes each). A
 // coverage-guided fuzzer that mutates data then searches fault plans
 // as well as schedules, and a saved input replays all of them (the
 // test helper's Fuzz does this). Other backends ignore it.

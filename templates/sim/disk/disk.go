@@ -33,6 +33,7 @@ type Disk struct {
 	capacity int64 // bytes of file data it holds; 0: unlimited
 	used     int64 // bytes of file data it holds now
 	seq      uint64
+	epoch    uint64 // crashes so far, to mark what a crash visited
 }
 
 // New returns an empty disk: a root directory, durable.
@@ -64,7 +65,8 @@ func (d *Disk) SetCapacity(n int64) {
 type inode struct {
 	mode  fs.FileMode // fs.ModeDir for a directory, and the permission bits
 	mtime time.Time
-	links int // names that link to it now
+	links int    // names that link to it now
+	epoch uint64 // the disk's crash that last counted links
 
 	// A file's data as reads see it, and as the last Sync left it.
 	data    []byte

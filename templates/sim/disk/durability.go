@@ -101,62 +101,66 @@ type Draws interface {
 // draws (nil: none), each write or truncation since a file's last Sync
 // instead survives whole, in part (each of its sectors survives or not) or
 // not at all, as on a disk that had flushed some of its cache. Handles
-// still open keep working on what is left.
+// still open keep working on what is left. It costs a visit of each inode
+// and a copy of what was not durable, nothing for a file that was.
 func (d *Disk) Crash(draws Draws) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.used = 0
-	seen := map[*inode]bool{}
-	var restore func(n *inode)
-	restore = func(n *inode) {
-		n.links++
-		if seen[n] {
-			return
-		}
-		seen[n] = true
-		if !n.isDir() {
-			d.recoverLocked(n, draws)
-			d.used += int64(len(n.data))
-			return
-		}
-		n.entries = maps.Clone(n.durEntries)
-		if draws == nil {
-			for _, child := range n.entries {
-				restore(child)
-			}
-			return
-		}
-		for _, base := range slices.Sorted(maps.Keys(n.entries)) {
-			restore(n.entries[base]) // in a fixed order: each draws
-		}
-	}
-	d.unlinkAll(d.root, map[*inode]bool{})
-	restore(d.root)
+	d.epoch++
+	d.restoreLocked(d.root, draws)
 }
 
-// unlinkAll zeroes the link counts of everything under dir, live or
-// durable, for Crash to count again what survives.
-func (d *Disk) unlinkAll(dir *inode, seen map[*inode]bool) {
-	dir.links = 0
-	if seen[dir] || !dir.isDir() {
+// restoreLocked counts one more link to n and, at its first visit of the
+// crash, brings it back to its durable state and visits what it holds.
+func (d *Disk) restoreLocked(n *inode, draws Draws) {
+	if n.epoch != d.epoch {
+		n.epoch, n.links = d.epoch, 0
+	}
+	if n.links++; n.links > 1 {
 		return
 	}
-	seen[dir] = true
-	for _, m := range []map[string]*inode{dir.entries, dir.durEntries} {
-		for _, n := range m {
-			d.unlinkAll(n, seen)
+	if !n.isDir() {
+		d.recoverLocked(n, draws)
+		d.used += int64(len(n.data))
+		return
+	}
+	if len(n.entries) != len(n.durEntries) || !sameEntries(n.entries, n.durEntries) {
+		n.entries = maps.Clone(n.durEntries)
+	}
+	if draws == nil {
+		for _, child := range n.entries {
+			d.restoreLocked(child, nil)
 		}
+		return
+	}
+	for _, base := range slices.Sorted(maps.Keys(n.entries)) {
+		d.restoreLocked(n.entries[base], draws) // in a fixed order: each draws
 	}
 }
 
-// recoverLocked sets a file's data to what survives a crash.
-func (d *Disk) recoverLocked(n *inode, draws Draws) {
-	out := append([]byte(nil), n.durable...)
-	if draws != nil && (len(n.dirty) > 0 || len(n.resized) > 0) {
-		out = d.tearLocked(n, out, draws)
+// sameEntries reports whether a directory's entries are its durable ones.
+func sameEntries(a, b map[string]*inode) bool {
+	for base, n := range a {
+		if b[base] != n {
+			return false
+		}
 	}
-	n.data = out
-	n.durable = append([]byte(nil), out...)
+	return true
+}
+
+// recoverLocked sets a file's data to what survives a crash. A file with
+// nothing unsynced is already there.
+func (d *Disk) recoverLocked(n *inode, draws Draws) {
+	if len(n.dirty) == 0 && len(n.resized) == 0 {
+		return
+	}
+	if draws != nil {
+		n.data = d.tearLocked(n, append([]byte(nil), n.durable...), draws)
+		n.durable = append(n.durable[:0], n.data...)
+	} else {
+		n.data = append(n.data[:0], n.durable...)
+	}
 	n.dirty, n.resized = nil, nil
 }
 
