@@ -27,6 +27,8 @@
 //     points at the old file, without the items added since the rename.
 //   - durable does the same and syncs the directory after each rename.
 //
+// To run it:
+//
 //	go run ./examples/cluster -seed 3 -storage nosync     # items lost: an unsynced replica crashed
 //	go run ./examples/cluster -seed 0                     # durable replicas: the promise kept
 //	go run ./examples/cluster -seed 0 -trace t.json       # then open t.json in ui.perfetto.dev
