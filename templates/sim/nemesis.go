@@ -130,11 +130,15 @@ func (n *SimNetwork) newNemesisPlan(b *simBackend, nem Nemesis) (*simNemesisPlan
 	if own != "localhost" && slices.Contains(nem.Hosts, own) {
 		return nil, fmt.Errorf("anyio sim: RunNemesis: it runs on host %s, which it would crash with itself on it: run it from another host, or leave %s out of Hosts", own, own)
 	}
-	if len(nem.Hosts) < 2 {
-		return nil, fmt.Errorf("anyio sim: RunNemesis: %d host(s) to hurt (%s); it needs two for a link", len(nem.Hosts), strings.Join(nem.Hosts, ", "))
-	}
 	if nem.Faults == nil {
 		nem.Faults = simAllFaults
+	}
+	crashesOnly := !slices.ContainsFunc(nem.Faults, func(f Fault) bool { return f != FaultCrash && f != FaultDiskCrash })
+	switch {
+	case len(nem.Hosts) == 0:
+		return nil, errors.New("anyio sim: RunNemesis: no host to hurt")
+	case len(nem.Hosts) < 2 && !crashesOnly:
+		return nil, fmt.Errorf("anyio sim: RunNemesis: 1 host to hurt (%s); a fault of a link needs two (crashes alone need one)", nem.Hosts[0])
 	}
 	if nem.Period <= 0 {
 		nem.Period = 50 * time.Millisecond
