@@ -32,6 +32,7 @@ const Version2 = 2
 // cannot see. Every package generated since references it.
 const Version3 = 3
 
-// Version4 adds ErrIO, ErrNoSpace and the optional backend contract
-// FileSystem, with its File. Every package generated since references it.
+// Version4 adds ErrIO, ErrNoSpace, the optional backend contracts
+// FileSystem (with its File) and AssertionRecorder, and AssertionsKey.
+// Every package generated since references it.
 const Version4 = 4

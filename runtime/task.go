@@ -226,3 +226,18 @@ func SometimesKey() any { return sometimesKey{} }
 type SometimesRecorder interface {
 	Sometimes(name string, cond bool)
 }
+
+type assertionsKey struct{}
+
+// AssertionsKey is the RunConfig key under which a test helper leaves a
+// function that hears every assertion of the run (Version4): its kind
+// ("always", "sometimes", "reachable", "unreachable"), its name and its
+// condition.
+func AssertionsKey() any { return assertionsKey{} }
+
+// AssertionRecorder is implemented by backends that judge assertions
+// (Version4): a false "always" or any "unreachable" ends a simulated run,
+// and every call goes on to the function under AssertionsKey.
+type AssertionRecorder interface {
+	Assertion(kind, name string, cond bool)
+}

@@ -43,7 +43,8 @@ func (g *Generator) TestHelper(opts Options, importPath string) (map[string][]by
 	}
 	out := map[string][]byte{}
 	for _, tf := range files {
-		if sim && strings.HasSuffix(tf.name, "_nosim.go") || !sim && strings.HasSuffix(tf.name, "_sim.go") {
+		if sim && strings.HasSuffix(tf.name, "_nosim.go") || !sim && strings.HasSuffix(tf.name, "_sim.go") ||
+			opts.Standalone && strings.HasSuffix(tf.name, "_module.go") || !opts.Standalone && strings.HasSuffix(tf.name, "_standalone.go") {
 			continue // the other variant
 		}
 		src := buildLine.ReplaceAllString(string(tf.src), "")

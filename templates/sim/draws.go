@@ -12,15 +12,16 @@ import (
 // (SimChoices) every draw takes the input's bytes first, in the order the
 // run makes them, so the input decides the faults as well as the schedule.
 type simDraws struct {
-	seed       uint64                       // the run's seed
-	input      *simInput                    // a fuzzer's bytes, or nil
-	rng        *rand.Rand                   // the scheduler's choices
-	userRng    *rand.Rand                   // seeds the generators of Rand
-	buggyRng   *rand.Rand                   // Buggify's draws
-	diskRng    *rand.Rand                   // the disks' faults and torn writes
-	buggySites map[uintptr]bool             // Buggify's sites enabled for the run
-	sometimes  func(name string, cond bool) // a test helper's, or nil
-	policy     simpick.Policy               // how the next task is picked
+	seed       uint64                             // the run's seed
+	input      *simInput                          // a fuzzer's bytes, or nil
+	rng        *rand.Rand                         // the scheduler's choices
+	userRng    *rand.Rand                         // seeds the generators of Rand
+	buggyRng   *rand.Rand                         // Buggify's draws
+	diskRng    *rand.Rand                         // the disks' faults and torn writes
+	buggySites map[uintptr]bool                   // Buggify's sites enabled for the run
+	sometimes  func(name string, cond bool)       // a test helper's, or nil
+	assertions func(kind, name string, cond bool) // likewise
+	policy     simpick.Policy                     // how the next task is picked
 }
 
 // The streams of a seed, one per kind of draw.

@@ -19,6 +19,7 @@ func init() {
 	define("anyio.seed", "", "Seeds runs only this sim seed")
 	define("anyio.shard", "", "I/N: Seeds runs only the seeds s with s%N == I, so that a CI matrix can split a long sweep")
 	define("anyio.sched", "random", "the sim scheduler: random, or pct:D for PCT of depth D")
+	define("anyio.assertions", "", "strict: a Seeds sweep also fails for each Reachable no run reached and each Sometimes no run executed, of the names any sweep of the test binary met")
 	if flag.Lookup("anyio.checkdeterminism") == nil {
 		flag.Bool("anyio.checkdeterminism", false, "Seeds runs each seed twice and fails at the first event where the two runs differ")
 	}
@@ -38,6 +39,7 @@ type sweepFlags struct {
 	shard, of   int64 // run seeds with seed%of == shard; of 1 when not sharding
 	sched       string
 	determinism bool
+	strict      bool // -anyio.assertions=strict
 }
 
 // readSweepFlags parses the flags, or says which one is wrong and why.
@@ -63,5 +65,11 @@ func readSweepFlags() (sweepFlags, error) {
 		f.sched = "random"
 	}
 	f.determinism = flagValue("anyio.checkdeterminism") == "true"
+	switch s := flagValue("anyio.assertions"); s {
+	case "", "strict":
+		f.strict = s == "strict"
+	default:
+		return f, fmt.Errorf("-anyio.assertions=%s: want strict, or nothing", s)
+	}
 	return f, nil
 }

@@ -53,7 +53,17 @@ import (
 //
 // Once every seed has passed, each name that the runs gave anyio.Sometimes
 // and that no run saw true fails the test, named: the sweep never reached
-// the path it stands for.
+// the path it stands for. A Sometimes or a Reachable that no run of the
+// sweep executed, but that another sweep of the test binary did, fails it
+// under -anyio.assertions=strict and is listed under -v otherwise; an
+// anyio.Always that is false or an anyio.Unreachable that is reached fails
+// its run.
+//
+// A body that returns a failed check.Result (from check.Linearizable on a
+// History) fails its seed with the part of the history that is not
+// linearizable, and the visualization is moved beside the run's trace.
+// Both go to the test's artifact directory (t.ArtifactDir) when go test
+// runs with -artifacts, and under the temporary directory otherwise.
 //
 // n must be positive. body must not call t.Fatal or its relatives: see the
 // package documentation.
@@ -79,11 +89,11 @@ func Seeds(t *testing.T, n int, body func(t *testing.T, ctx context.Context) err
 			}
 		}
 	}
-	seen := &sometimesBook{}
+	seen := &assertionBook{}
 	sw := &sweep{
 		body:  body,
 		flags: flags,
-		opts:  slices.Concat(opts, []anyio.RunOption{anyio.OnSometimes(seen.record), anyio.SimScheduler(flags.sched)}),
+		opts:  slices.Concat(opts, []anyio.RunOption{anyio.OnAssertion(seen.record), anyio.SimScheduler(flags.sched)}),
 	}
 	failed, ok := sw.run(t, seeds)
 	// Each failure is told here, where t.Errorf names the line that called
@@ -103,6 +113,17 @@ func Seeds(t *testing.T, n int, body func(t *testing.T, ctx context.Context) err
 	}
 	for _, name := range seen.neverTrue() {
 		t.Errorf("anyiotest.Seeds: anyio.Sometimes(ctx, cond, %q) was never true in %d runs (seeds %s): the path it names was never reached", name, len(seeds), seedRange(seeds))
+	}
+	for _, site := range seen.unmet() {
+		call := fmt.Sprintf("anyio.Reachable(ctx, %q)", site.name)
+		if site.kind == "sometimes" {
+			call = fmt.Sprintf("anyio.Sometimes(ctx, cond, %q)", site.name)
+		}
+		if flags.strict {
+			t.Errorf("anyiotest.Seeds: %s was never executed in %d runs (seeds %s), and -anyio.assertions=strict asks every sweep to reach it", call, len(seeds), seedRange(seeds))
+		} else {
+			t.Logf("anyiotest.Seeds: %s, met by another sweep of this test binary, was never executed here (-anyio.assertions=strict makes that a failure)", call)
+		}
 	}
 }
 
@@ -178,7 +199,7 @@ func (s *sweep) runSeed(t *testing.T, seed int64) {
 			return
 		}
 		how := replayCommands(t.Name(), seed, s.flags)
-		if path, werr := writeTrace(t.Name(), trace.Bytes()); werr == nil {
+		if path, werr := writeTrace(t, trace.Bytes()); werr == nil {
 			how += "\n    trace of the run: " + path + " (open it in ui.perfetto.dev)"
 		}
 		var text string
@@ -192,6 +213,7 @@ func (s *sweep) runSeed(t *testing.T, seed int64) {
 		default:
 			text = fmt.Sprintf("seed %d failed (above)\n%s", seed, how)
 		}
+		text = keepVisualization(t, err, text)
 		if panicked != nil {
 			// The test binary is going down (a bubble left with a goroutine
 			// that nothing can wake, say): the story is told now, here, or
@@ -283,17 +305,28 @@ func orEnd(line string) string {
 	return strings.TrimSuffix(line, ",")
 }
 
-// writeTrace saves a failed run's trace under the temporary directory, at
-// a path made from the test's name, and returns the path.
-func writeTrace(test string, trace []byte) (string, error) {
+// writeTrace saves a failed run's trace where artifactPath says.
+func writeTrace(t *testing.T, trace []byte) (string, error) {
 	if len(trace) == 0 {
 		return "", fmt.Errorf("no trace")
 	}
-	path := filepath.Join(os.TempDir(), "anyiotest", filepath.FromSlash(packageArg()), filepath.FromSlash(test)+".json")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	path, err := artifactPath(t, ".json")
+	if err != nil {
 		return "", err
 	}
 	return path, os.WriteFile(path, trace, 0o644)
+}
+
+// artifactPath is where a failed run's file with suffix goes: in the
+// test's artifact directory when go test was asked to keep artifacts
+// (-artifacts), else under the temporary directory, at
+// anyiotest/<package>/<test><suffix>, which outlives the test.
+func artifactPath(t *testing.T, suffix string) (string, error) {
+	if f := flag.Lookup("test.artifacts"); f != nil && f.Value.String() == "true" {
+		return filepath.Join(t.ArtifactDir(), "run"+suffix), nil
+	}
+	path := filepath.Join(os.TempDir(), "anyiotest", filepath.FromSlash(packageArg()), filepath.FromSlash(t.Name())+suffix)
+	return path, os.MkdirAll(filepath.Dir(path), 0o755)
 }
 
 // callerLine is the file:line skip frames up, as go test prints it.
@@ -313,34 +346,74 @@ func seedRange(seeds []int64) string {
 	return fmt.Sprintf("%d to %d", seeds[0], seeds[len(seeds)-1])
 }
 
-// sometimesBook keeps, over a sweep, which Sometimes names were seen and
-// which were ever true.
-type sometimesBook struct {
+// assertionBook keeps, over a sweep, which assertions its runs executed,
+// by kind and name, and whether each was ever true.
+type assertionBook struct {
 	mu      sync.Mutex
-	order   []string
-	wasTrue map[string]bool
+	order   []assertionSite
+	wasTrue map[assertionSite]bool
 }
 
-func (s *sometimesBook) record(name string, cond bool) {
+// assertionSite is an assertion by kind ("sometimes", "reachable") and
+// name.
+type assertionSite struct{ kind, name string }
+
+// knownSites are the sites any sweep of the test binary executed: what
+// -anyio.assertions=strict holds every later sweep to.
+var knownSites = struct {
+	sync.Mutex
+	order []assertionSite
+	seen  map[assertionSite]bool
+}{seen: map[assertionSite]bool{}}
+
+func (s *assertionBook) record(kind, name string, cond bool) {
+	if kind != "sometimes" && kind != "reachable" {
+		return // always and unreachable are judged by their run
+	}
+	site := assertionSite{kind, name}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.wasTrue == nil {
-		s.wasTrue = map[string]bool{}
+		s.wasTrue = map[assertionSite]bool{}
 	}
-	if _, ok := s.wasTrue[name]; !ok {
-		s.order = append(s.order, name)
+	if _, ok := s.wasTrue[site]; !ok {
+		s.order = append(s.order, site)
 	}
-	s.wasTrue[name] = s.wasTrue[name] || cond
+	s.wasTrue[site] = s.wasTrue[site] || cond
+	s.mu.Unlock()
+	knownSites.Lock()
+	if !knownSites.seen[site] {
+		knownSites.seen[site] = true
+		knownSites.order = append(knownSites.order, site)
+	}
+	knownSites.Unlock()
 }
 
-// neverTrue lists the names never seen true, in the order they first came.
-func (s *sometimesBook) neverTrue() []string {
+// neverTrue lists the Sometimes names the sweep executed and never saw
+// true, in the order they first came.
+func (s *assertionBook) neverTrue() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
-	for _, name := range s.order {
-		if !s.wasTrue[name] {
-			out = append(out, name)
+	for _, site := range s.order {
+		if site.kind == "sometimes" && !s.wasTrue[site] {
+			out = append(out, site.name)
+		}
+	}
+	return out
+}
+
+// unmet lists the known sites this sweep never executed: each Reachable
+// no run reached and each Sometimes no run called.
+func (s *assertionBook) unmet() []assertionSite {
+	knownSites.Lock()
+	known := slices.Clone(knownSites.order)
+	knownSites.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []assertionSite
+	for _, site := range known {
+		if _, ran := s.wasTrue[site]; !ran {
+			out = append(out, site)
 		}
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net/netip"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -193,5 +194,80 @@ func TestFailingSeedIsToldOnceAtTheCaller(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^    example_seeds_test\.go:17: on sim with seed \d+: counter = 1, want 2$`).MatchString(out) {
 		t.Errorf("the report does not start at the caller's line, example_seeds_test.go:17; output:\n%s", out)
+	}
+}
+
+// "Always: fails the run where cond is false", naming it, the task and the
+// virtual time; the seeds where it held pass.
+func TestAlwaysFailsTheRunWhereItIsFalse(t *testing.T) {
+	out, err := goTest("-test.run=^TestAlwaysBroken$", "-test.v")
+	want := `anyio sim: Always(ctx, cond, "the draw is even") was false in task "main" (task 1) at 0s`
+	if err == nil || !strings.Contains(out, want) || !strings.Contains(out, "--- PASS: TestAlwaysBroken/seed=") {
+		t.Errorf("err = %v, want the odd seeds failing with %q and the even ones passing; output:\n%s", err, want, out)
+	}
+}
+
+// "Unreachable: fails the run that reaches it".
+func TestUnreachableFailsTheRunThatReachesIt(t *testing.T) {
+	out, err := goTest("-test.run=^TestUnreachableReached$")
+	want := `anyio sim: Unreachable(ctx, "an odd draw") was reached in task "main" (task 1) at 0s`
+	if err == nil || !strings.Contains(out, want) {
+		t.Errorf("err = %v, want the run failing with %q; output:\n%s", err, want, out)
+	}
+}
+
+// "A Reachable that no run of a sweep reached fails that sweep only under
+// -anyio.assertions=strict (which also fails a Sometimes whose site never
+// ran); without it, a sweep lists such sites under -v."
+func TestReachableIsJudgedByStrictSweepsOnly(t *testing.T) {
+	out, err := goTest("-test.run=^TestReachableThenNot$", "-test.v")
+	if err != nil || !strings.Contains(out, `anyio.Reachable(ctx, "the leader changed"), met by another sweep of this test binary, was never executed here`) {
+		t.Errorf("without strict: err = %v, want a pass that lists the site; output:\n%s", err, out)
+	}
+	out, err = goTest("-test.run=^TestReachableThenNot$", "-anyio.assertions=strict")
+	for _, want := range []string{
+		`anyiotest.Seeds: anyio.Reachable(ctx, "the leader changed") was never executed in 3 runs (seeds 0 to 2)`,
+		`anyiotest.Seeds: anyio.Sometimes(ctx, cond, "a retry happened") was never executed in 3 runs (seeds 0 to 2)`,
+	} {
+		if err == nil || !strings.Contains(out, want) {
+			t.Errorf("under strict: err = %v, want %q; output:\n%s", err, want, out)
+		}
+	}
+	out, err = goTest("-test.run=^TestReachableThenNot$", "-anyio.assertions=loose")
+	if want := "-anyio.assertions=loose: want strict, or nothing"; err == nil || !strings.Contains(out, want) {
+		t.Errorf("a bad -anyio.assertions: err = %v, want %q; output:\n%s", err, want, out)
+	}
+}
+
+// "Seeds fails a seed whose body returns a check.Result error, naming the
+// non-linearizable sub-history and the path of the visualization beside
+// the path of the run's trace."
+func TestSeedsReportsANonLinearizableHistory(t *testing.T) {
+	out, err := goTest("-test.run=^TestStaleRead$")
+	for _, want := range []string{
+		"check: the history is not linearizable: 2 operations",
+		`client 1: get("x") -> "" (called at 2ms, returned at 2ms)`,
+		"TestStaleRead/seed=0.linearizability.html",
+		"trace of the run: ",
+	} {
+		if err == nil || !strings.Contains(out, want) {
+			t.Errorf("err = %v, want %q in the report; output:\n%s", err, want, out)
+		}
+	}
+}
+
+// "The test helper writes traces and visualizations to t.ArtifactDir()
+// when the test asks for artifacts."
+func TestSeedsWritesToTheArtifactDirectoryWhenAsked(t *testing.T) {
+	dir := t.TempDir()
+	out, err := goTest("-test.run=^TestStaleRead$", "-test.artifacts", "-test.outputdir="+dir)
+	for _, want := range []string{"/_artifacts/", "/run.linearizability.html (open it in a browser)", "/run.json (open it in ui.perfetto.dev)"} {
+		if err == nil || !strings.Contains(out, want) {
+			t.Errorf("err = %v, want %q; output:\n%s", err, want, out)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "_artifacts", "*", "run.*"))
+	if len(files) != 2 {
+		t.Errorf("the artifact directory holds %v, want the failing seed's trace and visualization", files)
 	}
 }

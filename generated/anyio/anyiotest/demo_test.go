@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anyiogen/anyiogen/check"
 	"github.com/anyiogen/anyiogen/generated/anyio"
 	"github.com/anyiogen/anyiogen/generated/anyio/anyiotest"
 )
@@ -216,5 +217,65 @@ func TestGlobalRand(t *testing.T) {
 	anyiotest.Seeds(t, 10, func(t *testing.T, ctx context.Context) error {
 		//anyiovet:ignore the demo of what -anyio.checkdeterminism catches
 		return anyio.Sleep(ctx, time.Duration(rand.IntN(1000))*time.Millisecond)
+	})
+}
+
+// TestAlwaysBroken breaks an Always on the seeds whose draw is odd.
+func TestAlwaysBroken(t *testing.T) {
+	demoOnly(t)
+	anyiotest.Seeds(t, 8, func(t *testing.T, ctx context.Context) error {
+		anyio.Always(ctx, anyio.Rand(ctx).IntN(2) == 0, "the draw is even")
+		return nil
+	})
+}
+
+// TestUnreachableReached reaches an Unreachable on the seeds whose draw is
+// odd.
+func TestUnreachableReached(t *testing.T) {
+	demoOnly(t)
+	anyiotest.Seeds(t, 8, func(t *testing.T, ctx context.Context) error {
+		if anyio.Rand(ctx).IntN(2) == 1 {
+			anyio.Unreachable(ctx, "an odd draw")
+		}
+		return nil
+	})
+}
+
+// TestReachableThenNot: the first sweep reaches "the leader changed", the
+// second never does (nor its Sometimes).
+func TestReachableThenNot(t *testing.T) {
+	demoOnly(t)
+	body := func(reach bool) func(t *testing.T, ctx context.Context) error {
+		return func(t *testing.T, ctx context.Context) error {
+			if reach {
+				anyio.Reachable(ctx, "the leader changed")
+				anyio.Sometimes(ctx, true, "a retry happened")
+			}
+			return nil
+		}
+	}
+	anyiotest.Seeds(t, 3, body(true))
+	anyiotest.Seeds(t, 3, body(false))
+}
+
+// TestStaleRead records a history whose second read is stale on every seed.
+func TestStaleRead(t *testing.T) {
+	demoOnly(t)
+	anyiotest.Seeds(t, 2, func(t *testing.T, ctx context.Context) error {
+		h := anyiotest.NewHistory(ctx)
+		op := h.Invoke(ctx, 0, check.KVInput{Op: "put", Key: "x", Value: "1"})
+		if err := anyio.Sleep(ctx, time.Millisecond); err != nil {
+			return err
+		}
+		op.Return(ctx, check.KVOutput{})
+		if err := anyio.Sleep(ctx, time.Millisecond); err != nil {
+			return err
+		}
+		op = h.Invoke(ctx, 1, check.KVInput{Op: "get", Key: "x"})
+		op.Return(ctx, check.KVOutput{Value: ""})
+		if res := check.Linearizable(h.Operations(), check.KVModel()); !res.OK {
+			return res
+		}
+		return nil
 	})
 }
