@@ -44,6 +44,7 @@ type cluster struct {
 	log     eventLog
 	out     Outcome
 	mu      sync.Mutex                // guards the maps and the client's tallies on std, where tasks run in parallel
+	hist    history                   // the client's operations, for the linearizability check
 	ports   map[string]netip.AddrPort // where each replica serves
 	up      map[string]*anyio.Event   // set once the replica serves
 }
@@ -110,10 +111,12 @@ func (c *cluster) run(ctx context.Context) error {
 				return err
 			}
 		}
+		answer := c.hist.invoke(ctx, readItems{})
 		read, err := c.read(ctx)
 		if err != nil {
 			return err
 		}
+		answer(ctx, itemSet(read))
 		c.out.Read = read
 		c.log.add(ctx, "quorum read: %d items", len(read))
 		tg.CancelScope().Cancel() // stop the replicas
@@ -243,6 +246,7 @@ func (c *cluster) ask(ctx context.Context, name, request string) (answer string,
 // at once; an item is stored once two replicas acknowledge it.
 func (c *cluster) write(ctx context.Context) error {
 	for k := 1; k <= items; k++ {
+		answer := c.hist.invoke(ctx, addItem{k})
 		var acks []string
 		err := anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
 			for _, r := range replicas {
@@ -263,6 +267,7 @@ func (c *cluster) write(ctx context.Context) error {
 		if len(acks) >= 2 {
 			slices.Sort(acks)
 			c.out.Acked = append(c.out.Acked, k)
+			answer(ctx, true)
 			c.log.add(ctx, "item %d stored: acknowledged by %v", k, acks)
 		} else {
 			c.log.add(ctx, "item %d not stored: acknowledged by %v", k, acks)

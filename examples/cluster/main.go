@@ -47,6 +47,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/anyiogen/anyiogen/check"
 	"github.com/anyiogen/anyiogen/generated/anyio"
 )
 
@@ -79,6 +80,7 @@ func main() {
 		os.Exit(1)
 	case len(out.Lost) > 0:
 		fmt.Printf("PROMISE BROKEN: acknowledged items %v are missing from the read\n", out.Lost)
+		fmt.Println(out.Linearizable())
 		os.Exit(2)
 	default:
 		fmt.Printf("promise kept: all %d acknowledged items were read back\n", len(out.Acked))
@@ -87,10 +89,18 @@ func main() {
 
 // Outcome is what a run of the cluster did.
 type Outcome struct {
-	Acked []int  // items the client was told were stored
-	Read  []int  // what the final quorum read returned
-	Lost  []int  // acknowledged items missing from the read
-	Log   string // what happened, one event per line, at virtual time
+	Acked   []int             // items the client was told were stored
+	Read    []int             // what the final quorum read returned
+	Lost    []int             // acknowledged items missing from the read
+	Log     string            // what happened, one event per line, at virtual time
+	History []check.Operation // the client's operations, for Linearizable
+}
+
+// Linearizable checks the run's history against the promise: the client's
+// adds and its read are those of one set. On failure the Result names the
+// operations and where porcupine's visualization of them was written.
+func (o Outcome) Linearizable() check.Result {
+	return check.Linearizable(o.History, setModel())
 }
 
 // Simulate runs the cluster on backend (with faults only on sim) and
@@ -113,6 +123,7 @@ func Simulate(backend string, seed int64, storage Storage, opts ...anyio.RunOpti
 	err := anyio.Run(c.run, opts...)
 	c.out.Lost = missing(c.out.Acked, c.out.Read)
 	c.out.Log = c.log.String()
+	c.out.History = c.hist.operations()
 	return c.out, err
 }
 
