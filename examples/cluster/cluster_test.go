@@ -2,13 +2,16 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
 	"github.com/anyiogen/anyiogen/internal/leaktest"
+	"github.com/anyiogen/anyiogen/internal/tracesvg"
 )
 
 func TestMain(m *testing.M) { leaktest.Main(m) }
@@ -108,5 +111,34 @@ func TestClusterTrace(t *testing.T) {
 		if !strings.Contains(trace.String(), want) {
 			t.Errorf("the trace does not contain %s", want)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "redraw docs/cluster-trace.svg")
+
+// TestREADMEPicture keeps docs/cluster-trace.svg, the README's picture of
+// the failing seed it tells: go test ./examples/cluster -run
+// TestREADMEPicture -update redraws it.
+func TestREADMEPicture(t *testing.T) {
+	var trace, svg bytes.Buffer
+	if _, err := Simulate(anyio.BackendSim, 6, NoDirSync, anyio.Trace(&trace)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tracesvg.Render(&svg, &trace, "examples/cluster -seed 6 -storage nodirsync: crashes of n2 and n3 lose items 9 to 14"); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "..", "docs", "cluster-trace.svg")
+	if *update {
+		if err := os.WriteFile(path, svg.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to draw it)", err)
+	}
+	if !bytes.Equal(svg.Bytes(), want) {
+		t.Errorf("%s is not the picture of seed 6: go test ./examples/cluster -run TestREADMEPicture -update", path)
 	}
 }
