@@ -38,6 +38,16 @@ type simConn struct {
 	readers  []anyiort.Waiter
 	unread   int // bytes sent from here that the peer has not read yet
 	writers  []anyiort.Waiter
+	flows    []simFlow // while tracing: the sends buf holds, for the arrows to their reads
+}
+
+// simFlow is a send whose bytes wait in the receiver's buffer, while
+// tracing: the trace draws an arrow from the send to the read that takes
+// its first byte.
+type simFlow struct {
+	id      uint64
+	size    int // its bytes still unread
+	arrived bool
 }
 
 // pairLocked makes the two ends of a connection from src to dst.
@@ -69,6 +79,9 @@ func (c *simConn) Read(ctx context.Context, p []byte) (int, error) {
 			k := copy(p, c.buf)
 			if c.buf = c.buf[k:]; len(c.buf) == 0 {
 				c.buf = nil
+			}
+			if len(c.flows) > 0 {
+				c.endFlowsLocked(k)
 			}
 			// What was read makes room for the peer's writer.
 			c.peer.unread -= k
@@ -120,13 +133,57 @@ func (c *simConn) Write(ctx context.Context, p []byte) (int, error) {
 			chunk := bytes.Clone(p[sent:min(len(p), sent+room)])
 			c.unread += len(chunk)
 			sent += len(chunk)
-			c.sendLocked("bytes", len(chunk), func(peer *simConn) { peer.buf = append(peer.buf, chunk...) })
+			flow := c.startFlowLocked()
+			c.sendLocked("bytes", len(chunk), func(peer *simConn) {
+				peer.buf = append(peer.buf, chunk...)
+				if flow != 0 {
+					peer.flows = append(peer.flows, simFlow{id: flow, size: len(chunk)})
+				}
+			})
 			c.n.mu.Unlock()
 			continue
 		}
 		err := c.n.waitInLocked(ctx, &c.writers, &w, "write on "+c.local.String()+" to "+c.remote.String()+": its buffer is full, waiting for the peer to read")
 		if err != nil {
 			return sent, err
+		}
+	}
+}
+
+// startFlowLocked starts, while tracing, the arrow of a send on the
+// sending task's track, and returns its id (0: not tracing).
+func (c *simConn) startFlowLocked() uint64 {
+	b := c.n.b
+	if !b.tracing() {
+		return 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.current == nil {
+		return 0
+	}
+	b.flows++
+	b.tracer.FlowStart(b.current.taskID, b.traceNowLocked(), b.flows, "tcp "+c.local.String()+" → "+c.remote.String())
+	return b.flows
+}
+
+// endFlowsLocked ends, on the reading task's track, the arrow of each send
+// whose first byte the read of k bytes took, and forgets the sends it
+// read whole.
+func (c *simConn) endFlowsLocked(k int) {
+	b := c.n.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for k > 0 && len(c.flows) > 0 {
+		f := &c.flows[0]
+		if !f.arrived && b.current != nil {
+			f.arrived = true
+			b.tracer.FlowEnd(b.current.taskID, b.traceNowLocked(), f.id, "tcp "+c.remote.String()+" → "+c.local.String())
+		}
+		took := min(f.size, k)
+		f.size, k = f.size-took, k-took
+		if f.size == 0 {
+			c.flows = c.flows[1:]
 		}
 	}
 }

@@ -19,9 +19,10 @@ type simTraceKey struct{}
 // RunHost ran) and each task a track in its host, named and numbered
 // as CurrentTask reports it; each time it runs and each wait (with
 // what it waits on) is a span, and task start and end, timers,
-// packets and faults (crashes, partitions, heals) are instants, all
-// at virtual time. The same seed writes the same
-// bytes. A run that fails also gets its last events, as text, in its
+// packets, disk operations and faults (crashes, partitions, heals)
+// are instants, and an arrow (a flow) runs from each TCP send to
+// the read that takes its first byte, all at virtual time. The same
+// seed writes the same bytes. A run that fails also gets its last events, as text, in its
 // error. Off by default, at the cost of one nil check per event;
 // other backends ignore it.
 func Trace(w io.Writer) RunOption {

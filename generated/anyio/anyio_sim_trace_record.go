@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -36,7 +37,8 @@ type simtraceEvent struct {
 	tid      int64
 	ts, dur  time.Duration // virtual, from the start of the run
 	name     string
-	category string // run, wait, task, timer, net, fault
+	category string // run, wait, task, timer, net, fault, disk
+	flow     uint64 // a flow's id ('s', 'f')
 }
 
 // simtraceNew returns a Recorder that writes to w, its times counted from start.
@@ -67,6 +69,18 @@ func (r *simtraceRecorder) Instant(tid int64, at time.Duration, category, name s
 	r.events = append(r.events, simtraceEvent{ph: 'i', tid: tid, ts: at, name: name, category: category})
 }
 
+// FlowStart records, on track tid at at, the start of flow id: an arrow
+// that a trace viewer draws from there to where FlowEnd puts its head (from
+// a send to the receive that got the data).
+func (r *simtraceRecorder) FlowStart(tid int64, at time.Duration, id uint64, name string) {
+	r.events = append(r.events, simtraceEvent{ph: 's', tid: tid, ts: at, name: name, category: "flow", flow: id})
+}
+
+// FlowEnd records the end of flow id on track tid at at.
+func (r *simtraceRecorder) FlowEnd(tid int64, at time.Duration, id uint64, name string) {
+	r.events = append(r.events, simtraceEvent{ph: 'f', tid: tid, ts: at, name: name, category: "flow", flow: id})
+}
+
 // Write emits the JSON document. Numbers are formatted by hand and events
 // kept in the order they happened, so the same run writes the same bytes.
 func (r *simtraceRecorder) Write() error {
@@ -89,9 +103,14 @@ func (r *simtraceRecorder) Write() error {
 	}
 	for _, e := range r.events {
 		fmt.Fprintf(bw, ",\n"+`{"name":%s,"cat":"%s","ph":"%c","pid":%d,"tid":%d,"ts":%s`, simtraceJsonString(e.name), e.category, e.ph, pids[e.tid], e.tid, simtraceMicros(e.ts))
-		if e.ph == 'X' {
+		switch e.ph {
+		case 'X':
 			fmt.Fprintf(bw, `,"dur":%s}`, simtraceMicros(e.dur))
-		} else {
+		case 's':
+			fmt.Fprintf(bw, `,"id":%d}`, e.flow)
+		case 'f':
+			fmt.Fprintf(bw, `,"id":%d,"bp":"e"}`, e.flow) // bound to the slice it falls in
+		default:
 			bw.WriteString(`,"s":"t"}`)
 		}
 	}
@@ -110,7 +129,13 @@ func (r *simtraceRecorder) Tail(n int) string {
 			break
 		}
 	}
-	events := r.events[max(0, end-n):end]
+	var events []simtraceEvent
+	for i := end - 1; i >= 0 && len(events) < n; i-- {
+		if e := r.events[i]; e.ph != 's' && e.ph != 'f' { // arrows are for a viewer
+			events = append(events, e)
+		}
+	}
+	slices.Reverse(events)
 	labels := map[int64]string{0: "scheduler"}
 	for _, t := range r.tracks {
 		name := t.Name()

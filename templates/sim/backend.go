@@ -32,6 +32,7 @@ type simBackend struct {
 	simHosts                       // the hosts RunHost started (clusterhost.go)
 	simOutcome                     // how the run ended
 	tracer      *simtrace.Recorder // nil unless Trace is on
+	flows       uint64             // the trace's arrows so far, for their ids
 }
 
 // simOutcome is how a run ended.

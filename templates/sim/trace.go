@@ -17,8 +17,10 @@ type simTraceKey struct{}
 // ui.perfetto.dev or chrome://tracing. Each host is a process (localhost,
 // then those RunHost ran) and each task a track in its host, named and
 // numbered as CurrentTask reports it; each time it runs and each wait (with
-// what it waits on) is a span, and task start and end, timers, packets and
-// faults (crashes, partitions, heals) are instants, all at virtual time.
+// what it waits on) is a span, and task start and end, timers, packets,
+// disk operations and faults (crashes, partitions, heals) are instants, and
+// an arrow runs from each TCP send to the read that takes its first byte,
+// all at virtual time.
 // The same seed writes the same bytes. A run that fails also gets the last
 // events, as text, in its error. Off by default, at the cost of one nil
 // check per event; other backends ignore it.
