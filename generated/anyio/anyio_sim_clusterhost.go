@@ -194,6 +194,7 @@ func (n *simNet) crash(name string, tear bool) {
 		b.traceInstantLocked("fault", what)
 	}
 	b.mu.Unlock()
+	n.closeSignalsLocked(name)
 	if len(gone) == 0 {
 		return
 	}

@@ -25,6 +25,7 @@ var fixtures = map[string][]string{
 	"dial":       {"example.com/dial"},
 	"netconn":    {"example.com/netconn"},
 	"osfile":     {"example.com/osfile"},
+	"signal":     {"example.com/signal"},
 }
 
 // everything reports every finding of Regions, of whatever kind: what all

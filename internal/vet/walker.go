@@ -71,6 +71,7 @@ var callChecks = []func(w *walker, call *ast.CallExpr, fn *types.Func) bool{
 	(*walker).checkFatal,
 	(*walker).checkDial,
 	(*walker).checkOSFile,
+	(*walker).checkSignal,
 }
 
 // call checks one call; it reports whether to look inside it.

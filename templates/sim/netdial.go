@@ -38,6 +38,8 @@ type simNet struct {
 	conns   []*simConn   // every connection end, for a crash to reset; closed ones are pruned
 	pruneAt int          // len(conns) at which to prune next
 	stalled []simStalled // packets waiting for a cut or held link to open, in arrival order
+
+	signals []*simSignalReceiver // the hosts' open signal receivers
 }
 
 func simNewNet(b *simBackend, cfg *SimNetwork) *simNet {
