@@ -33,7 +33,7 @@ const Version2 = 2
 const Version3 = 3
 
 // Version4 adds ErrIO, ErrNoSpace, the optional backend contracts
-// FileSystem (with its File), Signals (with its SignalSource) and
-// AssertionRecorder, and AssertionsKey.
+// FileSystem (with its File), Signals (with its SignalSource),
+// UnixNetwork and AssertionRecorder, and AssertionsKey.
 // Every package generated since references it.
 const Version4 = 4

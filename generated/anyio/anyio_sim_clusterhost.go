@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -126,6 +127,14 @@ func (b *simBackend) currentHost() *simHost {
 	return b.current.host
 }
 
+// hostName is the canonical name of the calling task's host.
+func (b *simBackend) hostName() string {
+	if h := b.currentHost(); h != nil {
+		return h.name
+	}
+	return "localhost"
+}
+
 // addrFor is the host's address in the family of remote, if it has one.
 func (h *simHost) addrFor(remote netip.Addr) (netip.Addr, bool) {
 	for _, a := range h.addrs {
@@ -206,9 +215,19 @@ func (n *simNet) crash(name string, tear bool) {
 		s.closeLocked()
 	}
 	for _, c := range n.conns {
-		if !c.closed && on(c.local.Addr()) {
+		if !c.closed && (c.unixHost == name || c.unixHost == "" && on(c.local.Addr())) {
 			c.resetLocked()
 		}
+	}
+	var unix []*simUnixListener
+	for _, l := range n.unix {
+		if l.host == name {
+			unix = append(unix, l)
+		}
+	}
+	slices.SortFunc(unix, func(a, b *simUnixListener) int { return strings.Compare(a.path, b.path) })
+	for _, l := range unix {
+		l.closeLocked() // its socket stays on the disk, as after a real crash
 	}
 	n.pruneConnsLocked()
 	for _, w := range waiters {

@@ -55,6 +55,8 @@ func (d *simdiskDisk) Open(name string, flag int, perm fs.FileMode, now time.Tim
 		return nil, simdiskPathErr("open", name, syscall.EEXIST)
 	case n.isDir() && h.write:
 		return nil, simdiskPathErr("open", name, syscall.EISDIR)
+	case n.mode&fs.ModeSocket != 0:
+		return nil, simdiskPathErr("open", name, syscall.ENXIO)
 	case flag&os.O_TRUNC != 0 && h.write:
 		d.truncateLocked(n, 0, now)
 	}

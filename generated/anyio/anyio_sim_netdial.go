@@ -43,6 +43,8 @@ type simNet struct {
 	stalled []simStalled // packets waiting for a cut or held link to open, in arrival order
 
 	signals []*simSignalReceiver // the hosts' open signal receivers
+
+	unix map[simdiskSocket]*simUnixListener // the Unix sockets listened on, by their place on a disk
 }
 
 func simNewNet(b *simBackend, cfg *SimNetwork) *simNet {

@@ -30,14 +30,6 @@ func (b *simBackend) RaiseSignal(ctx context.Context, sig os.Signal) error {
 	return nil
 }
 
-// hostName is the canonical name of the calling task's host.
-func (b *simBackend) hostName() string {
-	if h := b.currentHost(); h != nil {
-		return h.name
-	}
-	return "localhost"
-}
-
 func (r *simSignalReceiver) Receive(ctx context.Context) (os.Signal, error) {
 	var w anyiort.Waiter
 	for {

@@ -146,10 +146,12 @@ func (s *SocketStream) Close() error {
 	return s.conn.Close()
 }
 
-// LocalAddr is the local address, a *net.TCPAddr on every backend.
+// LocalAddr is the local address, a *net.TCPAddr on every backend (a
+// *net.UnixAddr for a Unix socket).
 func (s *SocketStream) LocalAddr() net.Addr { return s.conn.LocalAddr() }
 
-// RemoteAddr is the peer's address, a *net.TCPAddr on every backend.
+// RemoteAddr is the peer's address, a *net.TCPAddr on every backend (a
+// *net.UnixAddr for a Unix socket).
 func (s *SocketStream) RemoteAddr() net.Addr { return s.conn.RemoteAddr() }
 
 // ConnectionState is the stream's TLS state, on either end; false when it is not TLS.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -47,14 +48,28 @@ func (b stdBackend) ListenTCP(ctx context.Context, host string, port int) (anyio
 	return stdListener{l.(*net.TCPListener), b.run}, nil
 }
 
+// stdSocket is a connected stream socket of the OS: TCP, or Unix.
+type stdSocket interface {
+	net.Conn
+	CloseWrite() error
+}
+
+// stdAcceptor is a listening socket of the OS: TCP, or Unix.
+type stdAcceptor interface {
+	Accept() (net.Conn, error)
+	SetDeadline(t time.Time) error
+	Close() error
+	Addr() net.Addr
+}
+
 // stdConn is an OS socket; a cancelled ctx interrupts it through deadlines.
 type stdConn struct {
-	c      *net.TCPConn
+	c      stdSocket
 	run    *stdRun // counts a read as a blocked task, for WaitAllTasksBlocked
 	rd, wr stdInterrupter
 }
 
-func newStdConn(c *net.TCPConn, run *stdRun) *stdConn {
+func newStdConn(c stdSocket, run *stdRun) *stdConn {
 	sc := &stdConn{c: c, run: run}
 	sc.rd.setDeadline = c.SetReadDeadline
 	sc.wr.setDeadline = c.SetWriteDeadline
@@ -85,22 +100,22 @@ func (c *stdConn) RemoteAddr() net.Addr { return c.c.RemoteAddr() }
 func (c *stdConn) NetConn() net.Conn { return c.c }
 
 type stdListener struct {
-	l   *net.TCPListener
+	l   stdAcceptor
 	run *stdRun
 }
 
 func (l stdListener) Accept(ctx context.Context) (anyiort.Conn, error) {
 	defer l.run.blockedIn()()
-	var c *net.TCPConn
+	var c net.Conn
 	_, err := anyiort.Interruptible(ctx, l.l.SetDeadline, func() (int, error) {
 		var err error
-		c, err = l.l.AcceptTCP()
+		c, err = l.l.Accept()
 		return 0, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return newStdConn(c, l.run), nil
+	return newStdConn(c.(stdSocket), l.run), nil
 }
 
 func (l stdListener) Close() error   { return l.l.Close() }

@@ -24,6 +24,10 @@ type simConn struct {
 	ownsPort      bool   // a client end: Close frees its local port
 	reason        string // for deadlock reports
 
+	// A Unix socket's end: its host, and its own and its peer's names
+	// ("@" for the connecting end's); unixHost is "" for TCP.
+	unixHost, unixLocal, unixRemote string
+
 	// Guarded by n.mu.
 	buf      []byte    // arrived and not yet read
 	eof      bool      // the peer's FIN arrived
@@ -242,6 +246,19 @@ func (c *simConn) endLocked(what string, apply func(peer *simConn)) {
 // and size name the segment in a trace.
 func (c *simConn) sendLocked(what string, size int, deliver func(peer *simConn)) {
 	now := c.n.b.Now()
+	if c.unixHost != "" {
+		// A local socket: no latency and no links, but still in order,
+		// after the sender's turn.
+		c.n.b.afterFuncNamed(0, "", func() {
+			c.n.mu.Lock()
+			defer c.n.mu.Unlock()
+			if peer := c.peer; !peer.closed {
+				deliver(peer)
+				simWakeAll(&peer.readers)
+			}
+		})
+		return
+	}
 	c.arrival = simArrival(now, c.n.delayLocked(c.local.Addr(), c.remote.Addr()), c.arrival)
 	name := ""
 	if c.n.b.tracing() {
@@ -285,12 +302,26 @@ func (n *simNet) pruneConnsLocked() {
 	n.pruneAt = 2*len(n.conns) + 64
 }
 
-// LocalAddr is this end's *net.TCPAddr.
-func (c *simConn) LocalAddr() net.Addr { return simTCPAddr(c.local) }
+// LocalAddr is this end's *net.TCPAddr, or *net.UnixAddr.
+func (c *simConn) LocalAddr() net.Addr {
+	if c.unixHost != "" {
+		return simUnixAddr(c.unixLocal)
+	}
+	return simTCPAddr(c.local)
+}
 
-// RemoteAddr is the peer's *net.TCPAddr.
-func (c *simConn) RemoteAddr() net.Addr { return simTCPAddr(c.remote) }
+// RemoteAddr is the peer's *net.TCPAddr, or *net.UnixAddr.
+func (c *simConn) RemoteAddr() net.Addr {
+	if c.unixHost != "" {
+		return simUnixAddr(c.unixRemote)
+	}
+	return simTCPAddr(c.remote)
+}
 
 func (c *simConn) opError(op string, err error) error {
-	return &net.OpError{Op: op, Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+	network := "tcp"
+	if c.unixHost != "" {
+		network = "unix"
+	}
+	return &net.OpError{Op: op, Net: network, Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
+	simdisk "github.com/anyiogen/anyiogen/templates/sim/disk"
 )
 
 // simNet is the state of the simulated network during one run: who listens
@@ -40,6 +41,8 @@ type simNet struct {
 	stalled []simStalled // packets waiting for a cut or held link to open, in arrival order
 
 	signals []*simSignalReceiver // the hosts' open signal receivers
+
+	unix map[simdisk.Socket]*simUnixListener // the Unix sockets listened on, by their place on a disk
 }
 
 func simNewNet(b *simBackend, cfg *SimNetwork) *simNet {

@@ -52,6 +52,8 @@ func (d *Disk) Open(name string, flag int, perm fs.FileMode, now time.Time) (*Ha
 		return nil, pathErr("open", name, syscall.EEXIST)
 	case n.isDir() && h.write:
 		return nil, pathErr("open", name, syscall.EISDIR)
+	case n.mode&fs.ModeSocket != 0:
+		return nil, pathErr("open", name, syscall.ENXIO)
 	case flag&os.O_TRUNC != 0 && h.write:
 		d.truncateLocked(n, 0, now)
 	}
