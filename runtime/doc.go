@@ -34,6 +34,7 @@ const Version3 = 3
 
 // Version4 adds ErrIO, ErrNoSpace, the optional backend contracts
 // FileSystem (with its File), Signals (with its SignalSource),
-// UnixNetwork and AssertionRecorder, and AssertionsKey.
+// UnixNetwork, Processes (with ProcessConfig, Proc and Pipe) and
+// AssertionRecorder, and AssertionsKey.
 // Every package generated since references it.
 const Version4 = 4

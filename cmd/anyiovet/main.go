@@ -4,10 +4,10 @@
 // it calls with its ctx, a time.Sleep, a context.WithTimeout, time.Now, a go
 // statement, a raw channel wait, a sync.Mutex held across a wait, a global
 // math/rand draw, t.Fatal, the OS network, a NetConn view used inside a
-// scope it was made outside of, the OS's files, or os/signal. Each kind is
-// an analyzer of its own (sleep, deadline, now, goroutine, chanwait,
-// lockwait, globalrand, fatal, dial, netconn, osfile, signal), with a
-// suggested fix where the rewrite is mechanical.
+// scope it was made outside of, the OS's files, os/signal or os/exec. Each
+// kind is an analyzer of its own (sleep, deadline, now, goroutine,
+// chanwait, lockwait, globalrand, fatal, dial, netconn, osfile, signal,
+// exec), with a suggested fix where the rewrite is mechanical.
 //
 //	anyiovet ./...                           # standalone
 //	anyiovet -fix ./...                      # apply the suggested fixes

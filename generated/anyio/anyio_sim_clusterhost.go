@@ -15,8 +15,10 @@ import (
 
 // simHosts are the hosts of a run.
 type simHosts struct {
-	hosts    []*simHost     // every incarnation RunHost started, in order
-	hostPids map[string]int // a trace process per host name
+	hosts    []*simHost            // every incarnation RunHost started, in order
+	hostPids map[string]int        // a trace process per host name
+	programs map[string]simProgram // what a process runs, by name (SimProgram)
+	pids     int                   // processes started so far
 }
 
 // Hosts. A task runs on the host of the task that started it; RunHost

@@ -120,7 +120,7 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-primitives", "taskgrp"}, `-primitives: unknown primitive "taskgrp" (valid: taskgroup, failafter, moveonafter, memorystream, connecttcp, event, lock, semaphore, capacitylimiter, condition, tothread, bufferedstream, udp, file, signal, unix)`},
+		{[]string{"-primitives", "taskgrp"}, `-primitives: unknown primitive "taskgrp" (valid: taskgroup, failafter, moveonafter, memorystream, connecttcp, event, lock, semaphore, capacitylimiter, condition, tothread, bufferedstream, udp, file, signal, unix, process)`},
 		{[]string{"-backends", "trio"}, `-backends: unknown backend "trio" (valid: std, sim)`},
 		{[]string{"-spec", broken}, broken + `:9:26: unknown primitive "taskgrp" (valid: core)`},
 		{[]string{"-spec", "/nonexistent/spec.yaml"}, "-spec: open /nonexistent/spec.yaml"},

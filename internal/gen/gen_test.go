@@ -136,7 +136,7 @@ func TestBadOptionsNameTheFlagAndTheChoices(t *testing.T) {
 		opts gen.Options
 		want string
 	}{
-		{gen.Options{Primitives: []string{"taskgrp"}}, `-primitives: unknown primitive "taskgrp" (valid: taskgroup, failafter, moveonafter, memorystream, connecttcp, event, lock, semaphore, capacitylimiter, condition, tothread, bufferedstream, udp, file, signal, unix)`},
+		{gen.Options{Primitives: []string{"taskgrp"}}, `-primitives: unknown primitive "taskgrp" (valid: taskgroup, failafter, moveonafter, memorystream, connecttcp, event, lock, semaphore, capacitylimiter, condition, tothread, bufferedstream, udp, file, signal, unix, process)`},
 		{gen.Options{Backends: []string{"trio"}}, `-backends: unknown backend "trio" (valid: std, sim)`},
 		{gen.Options{Backends: []string{"sim"}}, `-backends: must include std`},
 		{gen.Options{Package: "func"}, `-pkg: not a Go package name: "func"`},

@@ -8,7 +8,7 @@ import (
 
 // Contracts are the runtime interfaces a primitive may need a backend to
 // implement.
-var Contracts = []string{"Backend", "Network", "UDPNetwork", "FileSystem", "Signals", "UnixNetwork"}
+var Contracts = []string{"Backend", "Network", "UDPNetwork", "FileSystem", "Signals", "UnixNetwork", "Processes"}
 
 // check validates what the YAML reader cannot: names, references, and
 // declarations that match their names.

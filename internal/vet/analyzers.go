@@ -8,7 +8,7 @@ import (
 )
 
 // Analyzers are every analyzer of anyiovet.
-var Analyzers = []*analysis.Analyzer{Sleep, Deadline, Now, Goroutine, Chanwait, Lockwait, Globalrand, Fatal, Dial, Netconn, Osfile, Signal}
+var Analyzers = []*analysis.Analyzer{Sleep, Deadline, Now, Goroutine, Chanwait, Lockwait, Globalrand, Fatal, Dial, Netconn, Osfile, Signal, Exec}
 
 // named makes the analyzer that reports Regions' findings of its kind.
 func named(name, doc string) *analysis.Analyzer {

@@ -26,6 +26,7 @@ var fixtures = map[string][]string{
 	"netconn":    {"example.com/netconn"},
 	"osfile":     {"example.com/osfile"},
 	"signal":     {"example.com/signal"},
+	"exec":       {"example.com/exec"},
 }
 
 // everything reports every finding of Regions, of whatever kind: what all

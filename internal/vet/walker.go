@@ -72,6 +72,7 @@ var callChecks = []func(w *walker, call *ast.CallExpr, fn *types.Func) bool{
 	(*walker).checkDial,
 	(*walker).checkOSFile,
 	(*walker).checkSignal,
+	(*walker).checkExec,
 }
 
 // call checks one call; it reports whether to look inside it.

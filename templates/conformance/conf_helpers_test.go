@@ -93,6 +93,11 @@ type confVariant struct {
 	around func(t *testing.T, run func(t *testing.T))
 }
 
+// confExtraOptions, when set, gives the options every run on backend adds:
+// the repository's set-up gives the simulator the programs the process
+// tests run; an emitted suite leaves it nil.
+var confExtraOptions func(backend string) []anyio.RunOption
+
 // confRunVariants, when set, lists the variants each backend runs under
 // instead of once with no options. The repository's own set-up sets it to
 // run the simulator over several seeds; an emitted suite leaves it nil.
@@ -101,6 +106,9 @@ var confRunVariants func(backend string) []confVariant
 // confRun runs body inside anyio.Run on backend and reports its error.
 func confRun(t *testing.T, backend string, body func(t *testing.T, ctx context.Context) error, opts ...anyio.RunOption) {
 	t.Helper()
+	if confExtraOptions != nil {
+		opts = append(confExtraOptions(backend), opts...)
+	}
 	var err error
 	confBound(t, "anyio.Run on backend "+backend, func() {
 		err = anyio.Run(func(ctx context.Context) error { return body(t, ctx) }, append([]anyio.RunOption{anyio.Backend(backend)}, opts...)...)

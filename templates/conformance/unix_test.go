@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"net"
+	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -17,12 +18,23 @@ import (
 
 // confSocketPath is a path for a Unix socket: in a temporary directory of
 // the OS on std, at the root of the host's disk on sim, where the
-// directory would not exist.
+// directory would not exist. A socket's path holds about 100 bytes, which
+// a test's temporary directory under a long TMPDIR can pass: then the
+// system's /tmp.
 func confSocketPath(t *testing.T, ctx context.Context) string {
 	if anyio.CurrentBackend(ctx) == "sim" {
 		return "/" + filepath.Base(t.Name()) + ".sock"
 	}
-	return filepath.Join(t.TempDir(), "s")
+	if path := filepath.Join(t.TempDir(), "s"); len(path) < 90 {
+		return path
+	}
+	dir, err := os.MkdirTemp("/tmp", "anyio")
+	if err != nil {
+		t.Errorf("a short directory for a Unix socket: %v", err)
+		return filepath.Join(t.TempDir(), "s")
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return filepath.Join(dir, "s")
 }
 
 // confUnixPair is a connected pair of Unix socket streams, and the path.

@@ -85,6 +85,7 @@ func newSimBackend(cfg *anyiort.RunConfig) (anyiort.Backend, error) {
 	b.policy.Start(b.rng, b.input.Byte)
 	b.sometimes, _ = cfg.Value(anyiort.SometimesKey()).(func(name string, cond bool))
 	b.assertions, _ = cfg.Value(anyiort.AssertionsKey()).(func(kind, name string, cond bool))
+	b.programs, _ = cfg.Value(simProgramsKey{}).(map[string]simProgram)
 	if w, _ := cfg.Value(simTraceKey{}).(io.Writer); w != nil {
 		b.tracer = simtrace.New(w, b.now)
 	}
