@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"sync"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -66,7 +65,6 @@ type stdProc struct {
 	stdin, stdout, stderr stdPipe
 	run                   *stdRun
 	done                  chan struct{} // closed once reaped
-	once                  sync.Once
 	code                  int
 	err                   error
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"sync"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -63,7 +62,6 @@ type stdProc struct {
 	stdin, stdout, stderr stdPipe
 	run                   *stdRun
 	done                  chan struct{} // closed once reaped
-	once                  sync.Once
 	code                  int
 	err                   error
 }
