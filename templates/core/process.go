@@ -143,8 +143,11 @@ func RunProcess(ctx context.Context, argv []string, opts ...ProcessOption) (stdo
 		})
 		tg.StartSoon(func(ctx context.Context) (err error) { stdout, err = readAll(ctx, p.Stdout); return err })
 		tg.StartSoon(func(ctx context.Context) (err error) { stderr, err = readAll(ctx, p.Stderr); return err })
-		tg.StartSoon(func(ctx context.Context) (err error) { code, err = p.Wait(ctx); return err })
-		return nil
+		// The body waits itself: on std the caller's goroutine reaps the
+		// process, as os/exec's Run does, without a wake-up more.
+		var err error
+		code, err = p.Wait(ctx)
+		return err
 	})
 	if err != nil {
 		p.p.Wait(context.WithoutCancel(ctx)) //nolint:errcheck // reaped, if the group failed before Wait did

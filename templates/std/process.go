@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sync/atomic"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -52,15 +53,17 @@ func (b stdBackend) StartProcess(_ context.Context, argv []string, cfg anyiort.P
 	pipes[2][1].Close()
 	p := &stdProc{cmd: cmd, done: make(chan struct{}), run: b.run,
 		stdin: stdPipe{pipes[0][1]}, stdout: stdPipe{pipes[1][0]}, stderr: stdPipe{pipes[2][0]}}
-	go p.reap()
 	return p, nil
 }
 
-// stdProc is an os/exec process, reaped by a goroutine of its own.
+// stdProc is an os/exec process, reaped by its first Wait, on the caller's
+// goroutine: a goroutine of its own would make each process cost a
+// wake-up more (about 0.2 ms of a 1 ms /bin/true, measured).
 type stdProc struct {
 	cmd                   *exec.Cmd
 	stdin, stdout, stderr stdPipe
 	run                   *stdRun
+	reaping               atomic.Bool   // a Wait reaps, or has
 	done                  chan struct{} // closed once reaped
 	code                  int
 	err                   error
@@ -83,7 +86,18 @@ func (p *stdProc) PID() int             { return p.cmd.Process.Pid }
 
 func (p *stdProc) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
 
+// Wait reaps the process, killing it first if ctx is cancelled; a Wait
+// while another reaps waits for that one.
 func (p *stdProc) Wait(ctx context.Context) (int, error) {
+	if p.reaping.CompareAndSwap(false, true) {
+		defer p.run.blockedIn()()
+		stop := context.AfterFunc(ctx, func() { p.cmd.Process.Kill() }) //nolint:errcheck // it may have ended meanwhile
+		p.reap()
+		if !stop() && ctx.Err() != nil {
+			return p.code, ctx.Err()
+		}
+		return p.code, p.err
+	}
 	select {
 	case <-p.done:
 		return p.code, p.err
