@@ -11,6 +11,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // NetConn returns a net.Conn view of the stream, for bufio, encoding/json,
@@ -35,30 +37,47 @@ func (s *SocketStream) NetConn(ctx context.Context) net.Conn {
 	return &netConn{s: s, ctx: ctx}
 }
 
-// netConn is SocketStream.NetConn. Its deadlines are on the backend's clock
-// (virtual on sim): an operation under a deadline runs in a cancel scope
-// with that deadline, which SetReadDeadline and SetWriteDeadline move while
-// it waits, as net.Conn allows.
+// netConn is SocketStream.NetConn. Calls of one direction take turns
+// (netTurn). Its deadlines are on the backend's clock (virtual on sim): an
+// operation under a deadline runs in a cancel scope with that deadline,
+// which SetReadDeadline and SetWriteDeadline move while it waits; one that
+// began without a deadline runs under the direction's own cancellable ctx,
+// which a deadline set meanwhile cancels when it passes, as net.Conn
+// allows.
 type netConn struct {
 	s   *SocketStream
 	ctx context.Context
+
+	readTurn, writeTurn netTurn
 
 	mu    sync.Mutex // guards read and write
 	read  netDeadline
 	write netDeadline
 }
 
-// netDeadline is one direction's deadline and the scope of the operation
-// under way in that direction, if it has one.
+// netDeadline is one direction's deadline and the operation under way in
+// that direction: its scope, when it began under a deadline, or else the
+// direction's cancellable ctx, made at the first call and made again only
+// after a deadline cut a call short.
 type netDeadline struct {
 	at    time.Time
 	scope *CancelScope
+
+	free     context.Context // the ctx of calls without a deadline
+	cut      context.CancelFunc
+	inFlight bool          // a call runs under free
+	timer    anyiort.Timer // cuts it when a deadline set meanwhile passes
+	expired  bool          // that deadline passed: free is spent
 }
 
 func (c *netConn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	if err := c.readTurn.take(c.ctx, "its turn to read from a net.Conn view"); err != nil {
+		return 0, c.opError("read", err)
+	}
+	defer c.readTurn.give()
 	return c.do("read", &c.read, func(ctx context.Context) (int, error) {
 		n, err := c.s.readGuarded(ctx, p)
 		if err == ErrEndOfStream {
@@ -69,6 +88,10 @@ func (c *netConn) Read(p []byte) (int, error) {
 }
 
 func (c *netConn) Write(p []byte) (int, error) {
+	if err := c.writeTurn.take(c.ctx, "its turn to write to a net.Conn view"); err != nil {
+		return 0, c.opError("write", err)
+	}
+	defer c.writeTurn.give()
 	return c.do("write", &c.write, func(ctx context.Context) (int, error) {
 		return c.s.writeGuarded(ctx, p)
 	})
@@ -80,11 +103,19 @@ func (c *netConn) Write(p []byte) (int, error) {
 func (c *netConn) do(op string, d *netDeadline, f func(ctx context.Context) (int, error)) (int, error) {
 	c.mu.Lock()
 	at := d.at
-	c.mu.Unlock()
 	if at.IsZero() {
-		n, err := f(c.ctx)
+		ctx := c.freeCtxLocked(d)
+		c.mu.Unlock()
+		n, err := f(ctx)
+		c.mu.Lock()
+		expired := d.endFreeLocked()
+		c.mu.Unlock()
+		if expired && c.ctx.Err() == nil && err != nil {
+			return n, c.opError(op, os.ErrDeadlineExceeded)
+		}
 		return n, c.opError(op, err)
 	}
+	c.mu.Unlock()
 	if !Now(c.ctx).Before(at) {
 		return 0, c.opError(op, os.ErrDeadlineExceeded)
 	}
@@ -143,6 +174,9 @@ func (c *netConn) setDeadline(d *netDeadline, t time.Time) {
 	c.mu.Lock()
 	d.at = t
 	scope := d.scope
+	if d.inFlight && !t.IsZero() {
+		c.cutFreeAtLocked(d, t)
+	}
 	c.mu.Unlock()
 	if scope != nil {
 		if t.IsZero() {
@@ -150,6 +184,62 @@ func (c *netConn) setDeadline(d *netDeadline, t time.Time) {
 		}
 		scope.SetDeadline(t) // moves the wait under way
 	}
+}
+
+// freeCtxLocked is the ctx of a call of d without a deadline: made at the
+// first such call, and again after a deadline cut one short.
+func (c *netConn) freeCtxLocked(d *netDeadline) context.Context {
+	if d.free == nil || d.expired {
+		ctx, cut := context.WithCancel(c.ctx)
+		d.free, d.cut = netFreeCtx{ctx}, cut
+		d.expired = false
+	}
+	d.inFlight = true
+	return d.free
+}
+
+// cutFreeAtLocked makes the call under way in d, which began without a
+// deadline, end at t: now if t has passed, else by a timer on the
+// backend's clock.
+func (c *netConn) cutFreeAtLocked(d *netDeadline, t time.Time) {
+	if d.timer != nil {
+		d.timer.Stop()
+		d.timer = nil
+	}
+	wait := t.Sub(Now(c.ctx))
+	if wait <= 0 {
+		d.expired = true
+		d.cut()
+		return
+	}
+	cut := d.cut
+	d.timer = backendOf(c.ctx).AfterFunc(wait, func() {
+		c.mu.Lock()
+		d.expired = true
+		c.mu.Unlock()
+		cut()
+	})
+}
+
+// netFreeCtx is the ctx of a call without a deadline: the view's ctx,
+// which it follows (a cancel scope's cancellation reaches it at once,
+// through AfterFunc), and which the view may cut short. It reports no
+// deadline of its own: the view's scope keeps its deadline, on the
+// backend's clock, where a simulated backend would take a context's
+// deadline for the wall clock's.
+type netFreeCtx struct{ context.Context }
+
+func (netFreeCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+
+// endFreeLocked ends a call without a deadline and reports whether a
+// deadline set meanwhile cut it short.
+func (d *netDeadline) endFreeLocked() bool {
+	d.inFlight = false
+	if d.timer != nil {
+		d.timer.Stop()
+		d.timer = nil
+	}
+	return d.expired
 }
 
 var _ net.Conn = (*netConn)(nil)
