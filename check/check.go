@@ -77,10 +77,12 @@ func Linearizable(ops []Operation, m Model) Result {
 	}
 	out := Result{part: describe(culprit(history, m), m, start)}
 	if f, err := os.CreateTemp("", "linearizability-*.html"); err == nil {
-		if porcupine.Visualize(m, info, f) == nil {
+		err := porcupine.Visualize(m, info, f)
+		if cerr := f.Close(); err == nil && cerr == nil {
 			out.Visualization = f.Name()
+		} else {
+			os.Remove(f.Name())
 		}
-		f.Close()
 	}
 	return out
 }

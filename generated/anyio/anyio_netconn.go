@@ -21,10 +21,12 @@ import (
 // Read returns io.EOF at the end, Close closes the stream. Deadlines are on
 // the backend's clock (virtual on sim): once one passes, the call under way
 // and later ones return an error matching os.ErrDeadlineExceeded, a
-// net.Error whose Timeout() is true; a deadline moved while a call waits
-// under one moves that wait. A Read into the caller's buffer with no
-// deadline allocates nothing on std. A deadline set while a call waits
-// without one applies from the next call.
+// net.Error whose Timeout() is true; a deadline set or moved while a call
+// waits reaches that call, with or without a deadline before. Calls of one
+// direction take turns, as net.Conn's callers expect (two Reads at once wait
+// for each other, where the stream's own Receive would answer
+// ErrBusyResource); x/net/nettest's TestConn passes on std. A Read into the
+// caller's buffer with no deadline allocates nothing on std.
 //
 // The view's calls run under the ctx it was made with, and only that: a
 // scope entered later (FailAfter, MoveOnAfter, a CancelScope), or a task

@@ -17,13 +17,14 @@ import (
 // DiskFaults are what a host's disk does wrong on sim, every draw from the
 // run's seed (under a fuzzer, from its input): TornWrites (at a crash each
 // unsynced write survives whole, in part, in whole sectors of SectorSize
-// bytes, default 4096, or not at all), the chance that a read fails with an
-// I/O error (errors.Is(err, ErrIO)) (ReadErrorRate), that a write, a
-// truncation or a sync does (WriteErrorRate), that a read returns its data
-// with one bit flipped while the file keeps it (CorruptRate), the bytes of
-// file data the disk holds before a write fails with ENOSPC (ErrNoSpace)
-// (Capacity, 0: unlimited), and the virtual time each operation takes
-// (Latency, default 0; a sync takes ten times it).
+// bytes, default 4096, fixed once the disk is written to, or not at all),
+// the chance that a read fails with an I/O error (errors.Is(err, ErrIO))
+// (ReadErrorRate), that a write, a truncation or a sync does
+// (WriteErrorRate), that a read returns its data with one bit flipped while
+// the file keeps it (CorruptRate), the bytes of file data the disk holds
+// before a write fails with ENOSPC (ErrNoSpace) (Capacity, 0: unlimited),
+// and the virtual time each operation takes (Latency, default 0; a sync
+// takes ten times it).
 type DiskFaults struct {
 	TornWrites     bool          // at a crash, each unsynced write survives whole, in part (whole sectors) or not at all, drawn from the seed
 	SectorSize     int           // the unit of a torn write (default 4096)
@@ -50,7 +51,7 @@ func (n *SimNetwork) SetDiskFaults(host string, f DiskFaults) {
 	defer n.mu.Unlock()
 	d := n.diskLocked(n.nameOfLocked(host))
 	d.faults = f
-	d.disk.SetSectorSize(f.SectorSize)
+	d.disk.SetSectorSize(f.SectorSize) // a disk already written to keeps its own
 	d.disk.SetCapacity(f.Capacity)
 }
 
@@ -92,7 +93,7 @@ func (n *SimNetwork) diskLocked(name string) *simDisk {
 func (b *simBackend) crashDiskLocked(name string, tear bool) {
 	d := b.net.cfg.diskOf(name)
 	var draws simdiskDraws
-	if tear || d.faults.TornWrites {
+	if tear || b.net.cfg.diskFaults(d).TornWrites {
 		draws = simDiskDraws{b}
 	}
 	d.disk.Crash(draws)

@@ -33,14 +33,17 @@ func simdiskNew() *simdiskDisk {
 }
 
 // SetSectorSize sets the unit in which unsynced writes tear at a crash;
-// less than 1 means DefaultSectorSize. Set it before the first write.
+// less than 1 means DefaultSectorSize. Only a disk never written to takes
+// it: the sectors already marked dirty are in the old unit.
 func (d *simdiskDisk) SetSectorSize(n int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if n < 1 {
 		n = simdiskDefaultSectorSize
 	}
-	d.sector = int64(n)
+	if d.seq == 0 {
+		d.sector = int64(n)
+	}
 }
 
 // SetCapacity sets how many bytes of file data the disk holds; past it a
@@ -83,20 +86,31 @@ func simdiskNewDir(perm fs.FileMode, now time.Time) *simdiskInode {
 
 func (n *simdiskInode) isDir() bool { return n.mode.IsDir() }
 
-// link gives child the name base in the directory n.
+// link gives child the name base in the directory n. A child made since
+// the disk's last crash belongs to its epoch.
 func (n *simdiskInode) link(base string, child *simdiskInode) {
 	n.entries[base] = child
+	if child.links == 0 {
+		child.epoch = n.epoch
+	}
 	child.links++
 }
 
 // simdiskClean makes name absolute and clean: slash-separated, relative to "/".
+// The empty name stays empty: it names nothing, as for package os.
 func simdiskClean(name string) string {
+	if name == "" {
+		return ""
+	}
 	return path.Clean("/" + name)
 }
 
 // walk finds the inode at the clean path p, or the errno of why not:
 // ENOENT for a missing name, ENOTDIR for a file used as a directory.
 func (d *simdiskDisk) walk(p string) (*simdiskInode, syscall.Errno) {
+	if p == "" {
+		return nil, syscall.ENOENT
+	}
 	n := d.root
 	if p == "/" {
 		return n, 0
@@ -117,6 +131,9 @@ func (d *simdiskDisk) walk(p string) (*simdiskInode, syscall.Errno) {
 // parentOf finds the directory that holds the clean path p, and p's last
 // element. The root has no parent: EBUSY, as for a mount point.
 func (d *simdiskDisk) parentOf(p string) (*simdiskInode, string, syscall.Errno) {
+	if p == "" {
+		return nil, "", syscall.ENOENT
+	}
 	if p == "/" {
 		return nil, "", syscall.EBUSY
 	}

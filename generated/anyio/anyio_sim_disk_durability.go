@@ -21,10 +21,12 @@ import (
 func (d *simdiskDisk) writeLocked(n *simdiskInode, p []byte, off int64, now time.Time) error {
 	end := off + int64(len(p))
 	if grow := end - int64(len(n.data)); grow > 0 {
-		if d.capacity > 0 && d.used+grow > d.capacity {
-			return syscall.ENOSPC
+		if d.named(n) {
+			if d.capacity > 0 && d.used+grow > d.capacity {
+				return syscall.ENOSPC
+			}
+			d.used += grow
 		}
-		d.used += grow
 		n.data = simdiskGrowTo(n.data, end)
 	}
 	copy(n.data[off:], p)
@@ -37,10 +39,12 @@ func (d *simdiskDisk) writeLocked(n *simdiskInode, p []byte, off int64, now time
 // truncateLocked sets n's size.
 func (d *simdiskDisk) truncateLocked(n *simdiskInode, size int64, now time.Time) error {
 	old := int64(len(n.data))
-	if size > old && d.capacity > 0 && d.used+size-old > d.capacity {
-		return syscall.ENOSPC
+	if d.named(n) {
+		if size > old && d.capacity > 0 && d.used+size-old > d.capacity {
+			return syscall.ENOSPC
+		}
+		d.used += size - old
 	}
-	d.used += size - old
 	if size < old {
 		clear(n.data[size:])
 		n.data = n.data[:size]
@@ -53,6 +57,11 @@ func (d *simdiskDisk) truncateLocked(n *simdiskInode, size int64, now time.Time)
 	n.mtime = now
 	return nil
 }
+
+// named reports whether a name links to n now, so that its data counts
+// against the capacity: an open file whose names are gone (removed, or
+// lost in a crash, which leaves its link count as it was) does not.
+func (d *simdiskDisk) named(n *simdiskInode) bool { return n.links > 0 && n.epoch == d.epoch }
 
 // markLocked marks the sectors over [from, to) dirty by the latest write.
 func (d *simdiskDisk) markLocked(n *simdiskInode, from, to int64) {
@@ -68,12 +77,17 @@ func (d *simdiskDisk) markLocked(n *simdiskInode, from, to int64) {
 }
 
 // simdiskGrowTo extends b with zeros to size, keeping spare capacity so that
-// appending a little at a time stays linear.
+// appending a little at a time stays linear. The spare room may hold old
+// bytes (a shrink keeps them), so what it exposes is cleared.
 func simdiskGrowTo(b []byte, size int64) []byte {
+	old := len(b)
 	if size <= int64(cap(b)) {
-		return b[:size]
+		b = b[:size]
+	} else {
+		b = append(b[:cap(b)], make([]byte, size-int64(cap(b)))...)[:size]
 	}
-	return append(b[:cap(b)], make([]byte, size-int64(cap(b)))...)[:size]
+	clear(b[old:])
+	return b
 }
 
 // syncLocked makes n's data and size durable.

@@ -220,6 +220,10 @@ func (h *simdiskHandle) Sync() error {
 	if h.closed {
 		return simdiskPathErr("sync", h.name, fs.ErrClosed)
 	}
+	if h.n.isDir() {
+		h.d.syncEntriesLocked(h.n) // fsync of a directory, as SyncDir
+		return nil
+	}
 	h.d.syncLocked(h.n)
 	return nil
 }

@@ -158,11 +158,16 @@ func (d *simdiskDisk) SyncDir(name string) error {
 		d.syncLocked(n) // as fsync of the file opened read-only
 		return nil
 	}
+	d.syncEntriesLocked(n)
+	return nil
+}
+
+// syncEntriesLocked makes the directory n's entries durable.
+func (d *simdiskDisk) syncEntriesLocked(n *simdiskInode) {
 	clear(n.durEntries)
 	for base, child := range n.entries {
 		n.durEntries[base] = child
 	}
-	return nil
 }
 
 func simdiskBaseName(p string) string {

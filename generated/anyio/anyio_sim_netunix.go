@@ -20,6 +20,7 @@ type simUnixListener struct {
 	disk      *simDisk
 	path      string
 	socket    simdiskSocket
+	seq       uint64 // the order listeners were made in, which breaks ties
 	queue     []*simConn
 	acceptors []anyiort.Waiter
 	closed    bool

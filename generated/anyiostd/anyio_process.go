@@ -41,7 +41,7 @@ func ProcessDir(dir string) ProcessOption { return func(c *processConfig) { c.cf
 
 // ProcessEnv gives the process env ("KEY=value" each) instead of the caller's environment (std only).
 func ProcessEnv(env []string) ProcessOption {
-	return func(c *processConfig) { c.cfg.Env = append([]string(nil), env...) }
+	return func(c *processConfig) { c.cfg.Env = append(make([]string, 0, len(env)), env...) } // empty, not nil: nil inherits
 }
 
 // ProcessInput makes RunProcess write input to the process's standard input, then close it.

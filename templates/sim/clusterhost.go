@@ -1,11 +1,11 @@
 package sim
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/netip"
 	"slices"
-	"strings"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
@@ -222,7 +222,7 @@ func (n *simNet) crash(name string, tear bool) {
 			unix = append(unix, l)
 		}
 	}
-	slices.SortFunc(unix, func(a, b *simUnixListener) int { return strings.Compare(a.path, b.path) })
+	slices.SortFunc(unix, func(a, b *simUnixListener) int { return cmp.Compare(a.seq, b.seq) })
 	for _, l := range unix {
 		l.closeLocked() // its socket stays on the disk, as after a real crash
 	}

@@ -39,7 +39,7 @@ func (n *SimNetwork) SetDiskFaults(host string, f DiskFaults) {
 	defer n.mu.Unlock()
 	d := n.diskLocked(n.nameOfLocked(host))
 	d.faults = f
-	d.disk.SetSectorSize(f.SectorSize)
+	d.disk.SetSectorSize(f.SectorSize) // a disk already written to keeps its own
 	d.disk.SetCapacity(f.Capacity)
 }
 
@@ -81,7 +81,7 @@ func (n *SimNetwork) diskLocked(name string) *simDisk {
 func (b *simBackend) crashDiskLocked(name string, tear bool) {
 	d := b.net.cfg.diskOf(name)
 	var draws simdisk.Draws
-	if tear || d.faults.TornWrites {
+	if tear || b.net.cfg.diskFaults(d).TornWrites {
 		draws = simDiskDraws{b}
 	}
 	d.disk.Crash(draws)

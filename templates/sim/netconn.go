@@ -144,7 +144,7 @@ func (c *simConn) Write(ctx context.Context, p []byte) (int, error) {
 			c.n.mu.Unlock()
 			continue
 		}
-		err := c.n.waitInLocked(ctx, &c.writers, &w, "write on "+c.local.String()+" to "+c.remote.String()+": its buffer is full, waiting for the peer to read")
+		err := c.n.waitInLocked(ctx, &c.writers, &w, "write on "+c.LocalAddr().String()+" to "+c.RemoteAddr().String()+": its buffer is full, waiting for the peer to read")
 		if err != nil {
 			return sent, err
 		}
@@ -164,8 +164,13 @@ func (c *simConn) startFlowLocked() uint64 {
 		return 0
 	}
 	b.flows++
-	b.tracer.FlowStart(b.current.taskID, b.traceNowLocked(), b.flows, "tcp "+c.local.String()+" → "+c.remote.String())
+	b.tracer.FlowStart(b.current.taskID, b.traceNowLocked(), b.flows, c.flowName(c.LocalAddr(), c.RemoteAddr()))
 	return b.flows
+}
+
+// flowName names the arrow of a send from from to to.
+func (c *simConn) flowName(from, to net.Addr) string {
+	return from.Network() + " " + from.String() + " → " + to.String()
 }
 
 // endFlowsLocked ends, on the reading task's track, the arrow of each send
@@ -179,7 +184,7 @@ func (c *simConn) endFlowsLocked(k int) {
 		f := &c.flows[0]
 		if !f.arrived && b.current != nil {
 			f.arrived = true
-			b.tracer.FlowEnd(b.current.taskID, b.traceNowLocked(), f.id, "tcp "+c.remote.String()+" → "+c.local.String())
+			b.tracer.FlowEnd(b.current.taskID, b.traceNowLocked(), f.id, c.flowName(c.RemoteAddr(), c.LocalAddr()))
 		}
 		took := min(f.size, k)
 		f.size, k = f.size-took, k-took

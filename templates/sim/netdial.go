@@ -42,7 +42,8 @@ type simNet struct {
 
 	signals []*simSignalReceiver // the hosts' open signal receivers
 
-	unix map[simdisk.Socket]*simUnixListener // the Unix sockets listened on, by their place on a disk
+	unix    map[simdisk.Socket]*simUnixListener // the Unix sockets listened on, by their place on a disk
+	unixSeq uint64                              // Unix listeners made so far
 }
 
 func simNewNet(b *simBackend, cfg *SimNetwork) *simNet {

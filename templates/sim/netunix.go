@@ -18,6 +18,7 @@ type simUnixListener struct {
 	disk      *simDisk
 	path      string
 	socket    simdisk.Socket
+	seq       uint64 // the order listeners were made in, which breaks ties
 	queue     []*simConn
 	acceptors []anyiort.Waiter
 	closed    bool

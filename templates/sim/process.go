@@ -96,6 +96,12 @@ func (p *simProc) PID() int             { return p.pid }
 // result is still the exit code, as a program that handles them decides
 // its own; other signals it ignores.
 func (p *simProc) Signal(sig os.Signal) error {
+	p.mu.Lock()
+	ended := p.ended
+	p.mu.Unlock()
+	if ended {
+		return os.ErrProcessDone
+	}
 	switch sig {
 	case os.Kill:
 		p.kill()

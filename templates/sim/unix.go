@@ -27,8 +27,9 @@ func (b *simBackend) ListenUnix(ctx context.Context, path string) (anyiort.Liste
 	if errno != 0 {
 		return nil, &net.OpError{Op: "listen", Net: "unix", Addr: simUnixAddr(path), Err: os.NewSyscallError("bind", errno)}
 	}
-	l := &simUnixListener{n: b.net, host: host, disk: d, path: path, socket: s}
 	b.net.mu.Lock()
+	b.net.unixSeq++
+	l := &simUnixListener{n: b.net, host: host, disk: d, path: path, socket: s, seq: b.net.unixSeq}
 	if b.net.unix == nil {
 		b.net.unix = map[simdisk.Socket]*simUnixListener{}
 	}
@@ -65,6 +66,7 @@ func (b *simBackend) DialUnix(ctx context.Context, path string) (anyiort.Conn, e
 	client.reason = "read on the Unix socket " + path
 	server.reason = "read on the Unix socket " + path + " (accepted)"
 	n.conns = append(n.conns, client, server)
+	n.pruneConnsLocked()
 	l.queue = append(l.queue, server)
 	simWakeAll(&l.acceptors)
 	n.mu.Unlock()

@@ -42,14 +42,17 @@ func New() *Disk {
 }
 
 // SetSectorSize sets the unit in which unsynced writes tear at a crash;
-// less than 1 means DefaultSectorSize. Set it before the first write.
+// less than 1 means DefaultSectorSize. Only a disk never written to takes
+// it: the sectors already marked dirty are in the old unit.
 func (d *Disk) SetSectorSize(n int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if n < 1 {
 		n = DefaultSectorSize
 	}
-	d.sector = int64(n)
+	if d.seq == 0 {
+		d.sector = int64(n)
+	}
 }
 
 // SetCapacity sets how many bytes of file data the disk holds; past it a
@@ -92,20 +95,31 @@ func newDir(perm fs.FileMode, now time.Time) *inode {
 
 func (n *inode) isDir() bool { return n.mode.IsDir() }
 
-// link gives child the name base in the directory n.
+// link gives child the name base in the directory n. A child made since
+// the disk's last crash belongs to its epoch.
 func (n *inode) link(base string, child *inode) {
 	n.entries[base] = child
+	if child.links == 0 {
+		child.epoch = n.epoch
+	}
 	child.links++
 }
 
 // Clean makes name absolute and clean: slash-separated, relative to "/".
+// The empty name stays empty: it names nothing, as for package os.
 func Clean(name string) string {
+	if name == "" {
+		return ""
+	}
 	return path.Clean("/" + name)
 }
 
 // walk finds the inode at the clean path p, or the errno of why not:
 // ENOENT for a missing name, ENOTDIR for a file used as a directory.
 func (d *Disk) walk(p string) (*inode, syscall.Errno) {
+	if p == "" {
+		return nil, syscall.ENOENT
+	}
 	n := d.root
 	if p == "/" {
 		return n, 0
@@ -126,6 +140,9 @@ func (d *Disk) walk(p string) (*inode, syscall.Errno) {
 // parentOf finds the directory that holds the clean path p, and p's last
 // element. The root has no parent: EBUSY, as for a mount point.
 func (d *Disk) parentOf(p string) (*inode, string, syscall.Errno) {
+	if p == "" {
+		return nil, "", syscall.ENOENT
+	}
 	if p == "/" {
 		return nil, "", syscall.EBUSY
 	}

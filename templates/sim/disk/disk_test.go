@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"testing/fstest"
@@ -241,5 +242,83 @@ func TestDurableIsASnapshot(t *testing.T) {
 	write(t, h, "+even more")
 	if got, _ := content(t, snap, "f"); got != "synced" {
 		t.Fatalf("the durable snapshot holds %q, want only what was synced", got)
+	}
+}
+
+// A file extended past bytes that were lost or truncated reads zeros
+// there, never the old bytes a slice's spare room may still hold.
+func TestExtendingAFileReadsZerosNotOldBytes(t *testing.T) {
+	d := New()
+	h := mustOpen(t, d, "/f", os.O_CREATE|os.O_RDWR)
+	d.SyncDir("/")
+	write(t, h, "0123456789")
+	h.Sync()
+	write(t, h, "lost, unsynced")
+	d.Crash(nil) // data shrinks back to the synced 10 bytes
+	if err := h.Truncate(24, t0); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := content(t, d, "f")
+	if got != "0123456789"+strings.Repeat("\x00", 14) {
+		t.Fatalf("after a crash and an extension: %q, want the synced bytes, then zeros", got)
+	}
+	h.Truncate(0, t0)
+	h.Sync()
+	h.WriteAt([]byte("x"), 20, t0)
+	h.Sync()
+	d.Crash(nil)
+	if got, _ := content(t, d, "f"); got != strings.Repeat("\x00", 20)+"x" {
+		t.Fatalf("a write past a truncation, synced, after a crash: %q", got)
+	}
+}
+
+// fsync of an open directory makes its entries durable, as on Linux.
+func TestSyncOfAnOpenDirectoryMakesItsEntriesDurable(t *testing.T) {
+	d := New()
+	mustOpen(t, d, "/f", os.O_CREATE|os.O_WRONLY)
+	dir := mustOpen(t, d, "/", os.O_RDONLY)
+	if err := dir.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	d.Crash(nil)
+	if _, ok := content(t, d, "f"); !ok {
+		t.Fatal("the entry a directory's Sync made durable is gone")
+	}
+}
+
+// Bytes of a file no name links to do not count against the capacity.
+func TestCapacityCountsOnlyNamedFiles(t *testing.T) {
+	d := New()
+	d.SetCapacity(10)
+	h := mustOpen(t, d, "/f", os.O_CREATE|os.O_WRONLY)
+	d.Remove("/f", t0)
+	write(t, h, "0123456789abcdef") // an open file without a name
+	g := mustOpen(t, d, "/g", os.O_CREATE|os.O_WRONLY)
+	write(t, g, "0123456789")
+}
+
+// The empty name names nothing, as for package os.
+func TestTheEmptyNameIsNotTheRoot(t *testing.T) {
+	d := New()
+	if _, err := d.Stat(""); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Stat(\"\") = %v, want ENOENT", err)
+	}
+	if err := d.Remove("", t0); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Remove(\"\") = %v, want ENOENT", err)
+	}
+}
+
+// The sector size is the disk's from its first write on.
+func TestSectorSizeIsFixedOnceWritten(t *testing.T) {
+	d := New()
+	d.SetSectorSize(4)
+	h := mustOpen(t, d, "/f", os.O_CREATE|os.O_WRONLY)
+	d.SyncDir("/")
+	write(t, h, "AAAABBBB")
+	d.SetSectorSize(0) // would be 4096: refused, the dirty sectors are in 4s
+	h.Sync()
+	d.Crash(nil)
+	if got, _ := content(t, d, "f"); got != "AAAABBBB" {
+		t.Fatalf("after a sector size change and a Sync: %q", got)
 	}
 }

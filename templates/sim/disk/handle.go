@@ -217,6 +217,10 @@ func (h *Handle) Sync() error {
 	if h.closed {
 		return pathErr("sync", h.name, fs.ErrClosed)
 	}
+	if h.n.isDir() {
+		h.d.syncEntriesLocked(h.n) // fsync of a directory, as SyncDir
+		return nil
+	}
 	h.d.syncLocked(h.n)
 	return nil
 }

@@ -155,11 +155,16 @@ func (d *Disk) SyncDir(name string) error {
 		d.syncLocked(n) // as fsync of the file opened read-only
 		return nil
 	}
+	d.syncEntriesLocked(n)
+	return nil
+}
+
+// syncEntriesLocked makes the directory n's entries durable.
+func (d *Disk) syncEntriesLocked(n *inode) {
 	clear(n.durEntries)
 	for base, child := range n.entries {
 		n.durEntries[base] = child
 	}
-	return nil
 }
 
 func baseName(p string) string {

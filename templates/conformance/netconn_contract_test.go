@@ -1,0 +1,80 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+
+	anyio "github.com/anyiogen/anyiogen/generated/anyio"
+)
+
+// NetConn keeps net.Conn's contract (as x/net/nettest's TestConn checks
+// it): callers of one direction take turns, and a deadline set while a
+// call waits reaches that call.
+
+// Two tasks reading one view at once both get data; neither is refused as
+// busy (a SocketStream itself would say ErrBusyResource).
+func TestNetConnReadsTakeTurns(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		c, s, err := confPair(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		defer s.Close()
+		view := s.NetConn(ctx)
+		got := 0
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			for range 2 {
+				tg.StartSoon(func(ctx context.Context) error {
+					buf := make([]byte, 1)
+					n, err := view.Read(buf)
+					got += n
+					return err
+				})
+			}
+			if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
+				return err
+			}
+			if err := c.Send(ctx, []byte("a")); err != nil {
+				return err
+			}
+			if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
+				return err
+			}
+			return c.Send(ctx, []byte("b"))
+		})
+	})
+}
+
+// A read that began without a deadline ends with os.ErrDeadlineExceeded
+// once a deadline set meanwhile passes, on the backend's clock.
+func TestNetConnDeadlineSetDuringAReadReachesIt(t *testing.T) {
+	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
+		c, s, err := confPair(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		defer s.Close()
+		view := s.NetConn(ctx)
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				start := anyio.Now(ctx)
+				_, err := view.Read(make([]byte, 10))
+				if !errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Errorf("the read: %v, want os.ErrDeadlineExceeded", err)
+				}
+				if d := anyio.Now(ctx).Sub(start); d < confTick || d > confPrompt {
+					t.Errorf("the read ended after %v, want about %v", d, confTick)
+				}
+				return nil
+			})
+			if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
+				return err
+			}
+			return view.SetReadDeadline(anyio.Now(ctx).Add(confTick))
+		})
+	})
+}
