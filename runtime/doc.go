@@ -35,6 +35,7 @@ const Version3 = 3
 // Version4 adds ErrIO, ErrNoSpace, the optional backend contracts
 // FileSystem (with its File), Signals (with its SignalSource),
 // UnixNetwork, Processes (with ProcessConfig, Proc and Pipe) and
-// AssertionRecorder, and AssertionsKey.
+// AssertionRecorder, AssertionsKey, and the registry of bubbles that host
+// a simulated run (BubbleID, RegisterBubbleRun, InSimulatedBubble).
 // Every package generated since references it.
 const Version4 = 4

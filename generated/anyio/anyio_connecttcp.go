@@ -85,6 +85,9 @@ func networkOf(ctx context.Context) (anyiort.Network, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err // a call cut short before it began
 	}
+	if err := outsideTheRun(ctx, "a network call"); err != nil {
+		return nil, err
+	}
 	b := backendOf(ctx)
 	nw, ok := b.(anyiort.Network)
 	if !ok {

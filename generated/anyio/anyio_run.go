@@ -73,6 +73,20 @@ func CurrentBackend(ctx context.Context) string { return backendOf(ctx).Name() }
 
 // backendOf is the backend ctx carries; a context that no Run made means the
 // default backend, so every function works from context.Background().
+// outsideTheRun is the error of a call, named what, that would reach the
+// operating system from a goroutine of a testing/synctest bubble that hosts
+// a simulated run, with a context no run made: a library's own goroutine
+// with its own context, whose call the simulation could neither see nor
+// order. nil for any other call.
+func outsideTheRun(ctx context.Context, what string) error {
+	if anyiort.FromContext(ctx) != nil || !anyiort.InSimulatedBubble() {
+		return nil
+	}
+	return fmt.Errorf("anyio: %s with a context that no Run made, from a goroutine of a testing/synctest bubble that hosts a simulated run: "+
+		"the call would reach the operating system, out of the simulation's sight; give it the run's ctx "+
+		"(for an http.Transport, DialContext(ctx) with a ctx of the run)", what)
+}
+
 func backendOf(ctx context.Context) anyiort.Backend {
 	if p := scopeParent(ctx); p != nil && p.scope().backend != nil {
 		// A scope's or a task's context: the scope took the backend from

@@ -25,6 +25,9 @@ type SignalReceiver struct {
 // signalsOf is the signals of ctx's backend, or an error that says the
 // backend has none.
 func signalsOf(ctx context.Context) (anyiort.Signals, error) {
+	if err := outsideTheRun(ctx, "a signal call"); err != nil {
+		return nil, err
+	}
 	b := backendOf(ctx)
 	s, ok := b.(anyiort.Signals)
 	if !ok {

@@ -114,7 +114,8 @@ func (b *simBackend) claim() (tick <-chan time.Time, stop func(), err error) {
 	}
 	horizon := time.NewTimer(simBubbleHorizon)
 	b.stall = anyiort.RegisterStall(b.watchdog, b.describeStall)
-	return horizon.C, func() { horizon.Stop(); b.stall.Unregister() }, nil
+	unregister := anyiort.RegisterBubbleRun(anyiort.BubbleID())
+	return horizon.C, func() { horizon.Stop(); b.stall.Unregister(); unregister() }, nil
 }
 
 // newMain makes main the run's first task, holding the baton, for the

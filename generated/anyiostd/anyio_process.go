@@ -63,6 +63,9 @@ func (e *ExitError) Error() string {
 // processesOf is the processes of ctx's backend, or an error that says
 // the backend has none.
 func processesOf(ctx context.Context) (anyiort.Processes, error) {
+	if err := outsideTheRun(ctx, "a process"); err != nil {
+		return nil, err
+	}
 	b := backendOf(ctx)
 	p, ok := b.(anyiort.Processes)
 	if !ok {

@@ -22,6 +22,9 @@ func unixOf(ctx context.Context) (anyiort.UnixNetwork, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := outsideTheRun(ctx, "a Unix socket"); err != nil {
+		return nil, err
+	}
 	b := backendOf(ctx)
 	u, ok := b.(anyiort.UnixNetwork)
 	if !ok {

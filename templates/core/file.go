@@ -26,6 +26,9 @@ type File struct {
 // filesOf is the files of ctx's backend, or an error that says the backend
 // has none.
 func filesOf(ctx context.Context) (anyiort.FileSystem, error) {
+	if err := outsideTheRun(ctx, "a file call"); err != nil {
+		return nil, err
+	}
 	b := backendOf(ctx)
 	fsys, ok := b.(anyiort.FileSystem)
 	if !ok {

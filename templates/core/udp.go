@@ -45,6 +45,9 @@ func CreateUDPSocket(ctx context.Context, localHost string, localPort int) (*UDP
 }
 
 func bindUDP(ctx context.Context, local netip.AddrPort) (*UDPSocket, error) {
+	if err := outsideTheRun(ctx, "a UDP socket"); err != nil {
+		return nil, err
+	}
 	b := backendOf(ctx)
 	nw, ok := b.(anyiort.UDPNetwork)
 	if !ok {

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"runtime"
@@ -32,21 +31,8 @@ import (
 const simBubbleHorizon = 100 * 365 * 24 * time.Hour
 
 // simInBubble reports whether the calling goroutine runs inside a
-// testing/synctest bubble. The runtime says so in the goroutine's header
-// line; the package cannot ask testing/synctest without importing testing.
-// A bubble whose clock has run 20 years before the run starts is not seen.
-func simInBubble() bool {
-	// A bubble's clock starts at 2000-01-01 and moves only as its
-	// goroutines wait: a clock past 2020 is the wall clock, which spares
-	// every run outside a test the traceback below.
-	if time.Now().Year() >= 2020 {
-		return false
-	}
-	var buf [128]byte
-	n := runtime.Stack(buf[:], false)
-	header, _, _ := bytes.Cut(buf[:n], []byte("\n"))
-	return bytes.Contains(header, []byte("synctest bubble"))
-}
+// testing/synctest bubble (see anyiort.BubbleID).
+func simInBubble() bool { return anyiort.BubbleID() != "" }
 
 // ClockIsShared implements anyiort.SharedClock.
 func (b *simBackend) ClockIsShared() bool { return b.bubble }
