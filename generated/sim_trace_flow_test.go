@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/anyiogen/anyiogen/generated/anyio"
@@ -77,5 +78,51 @@ func TestTraceFlowsGoFromASendToItsReceive(t *testing.T) {
 	}
 	if starts != 1 || ends != 1 {
 		t.Fatalf("%d arrows start and %d end, want one send and its read", starts, ends)
+	}
+}
+
+// The same for a UDP datagram: from the SendTo to the Receive that got it.
+func TestTraceFlowsGoFromADatagramToItsReceive(t *testing.T) {
+	var trace bytes.Buffer
+	err := simRun(t, func(ctx context.Context) error {
+		a, err := anyio.CreateUDPSocket(ctx, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		b, err := anyio.CreateUDPSocket(ctx, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		if err := a.SendTo(ctx, []byte("ping"), b.LocalAddr().(*net.UDPAddr).AddrPort()); err != nil {
+			return err
+		}
+		_, _, err = b.Receive(ctx)
+		return err
+	}, anyio.Trace(&trace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		TraceEvents []struct {
+			Name, Ph string
+			ID       uint64
+		}
+	}
+	if err := json.Unmarshal(trace.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var starts, ends []string
+	for _, e := range doc.TraceEvents {
+		switch e.Ph {
+		case "s":
+			starts = append(starts, e.Name)
+		case "f":
+			ends = append(ends, e.Name)
+		}
+	}
+	if len(starts) != 1 || len(ends) != 1 || starts[0] != ends[0] || !strings.HasPrefix(starts[0], "udp ") {
+		t.Fatalf("arrows start %q and end %q; want one udp arrow", starts, ends)
 	}
 }

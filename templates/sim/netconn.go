@@ -154,18 +154,10 @@ func (c *simConn) Write(ctx context.Context, p []byte) (int, error) {
 // startFlowLocked starts, while tracing, the arrow of a send on the
 // sending task's track, and returns its id (0: not tracing).
 func (c *simConn) startFlowLocked() uint64 {
-	b := c.n.b
-	if !b.tracing() {
+	if !c.n.b.tracing() {
 		return 0
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.current == nil {
-		return 0
-	}
-	b.flows++
-	b.tracer.FlowStart(b.current.taskID, b.traceNowLocked(), b.flows, c.flowName(c.LocalAddr(), c.RemoteAddr()))
-	return b.flows
+	return c.n.b.traceFlowStart(c.flowName(c.LocalAddr(), c.RemoteAddr()))
 }
 
 // flowName names the arrow of a send from from to to.
@@ -177,14 +169,11 @@ func (c *simConn) flowName(from, to net.Addr) string {
 // whose first byte the read of k bytes took, and forgets the sends it
 // read whole.
 func (c *simConn) endFlowsLocked(k int) {
-	b := c.n.b
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	for k > 0 && len(c.flows) > 0 {
 		f := &c.flows[0]
-		if !f.arrived && b.current != nil {
+		if !f.arrived {
 			f.arrived = true
-			b.tracer.FlowEnd(b.current.taskID, b.traceNowLocked(), f.id, c.flowName(c.RemoteAddr(), c.LocalAddr()))
+			c.n.b.traceFlowEnd(f.id, c.flowName(c.RemoteAddr(), c.LocalAddr()))
 		}
 		took := min(f.size, k)
 		f.size, k = f.size-took, k-took

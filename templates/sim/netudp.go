@@ -32,8 +32,10 @@ type simUDPSocket struct {
 }
 
 type simDatagram struct {
-	data []byte
-	from netip.AddrPort
+	data     []byte
+	from     netip.AddrPort
+	flow     uint64 // while tracing: the arrow from its send to its receive
+	flowName string
 }
 
 // ListenUDP binds a datagram socket on the simulated network: the zero
@@ -151,6 +153,7 @@ func (s *simUDPSocket) ReadFrom(ctx context.Context, p []byte) (int, netip.AddrP
 			s.queue[0] = simDatagram{}
 			s.queue = s.queue[1:]
 			s.n.mu.Unlock()
+			s.n.b.traceFlowEnd(d.flow, d.flowName)
 			return copy(p, d.data), d.from, nil
 		}
 		err := s.n.waitInLocked(ctx, &s.readers, &w, "receive on the UDP socket "+s.local.String())
@@ -189,7 +192,12 @@ func (s *simUDPSocket) WriteTo(ctx context.Context, p []byte, to netip.AddrPort)
 	if s.n.b.tracing() {
 		name = "udp " + from.String() + " → " + to.String() + " (" + strconv.Itoa(len(p)) + ")"
 	}
-	for _, delay := range fate.delays[:fate.copies] {
+	for i, delay := range fate.delays[:fate.copies] {
+		d := d
+		if i == 0 && name != "" { // one arrow, to the first copy
+			d.flowName = "udp " + from.String() + " → " + to.String()
+			d.flow = s.n.b.traceFlowStart(d.flowName)
+		}
 		s.n.b.afterFuncNamed(delay, name, func() { s.n.deliver(to, d, name) })
 	}
 	return len(p), nil

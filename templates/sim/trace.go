@@ -20,7 +20,7 @@ type simTraceKey struct{}
 // what it waits on) is a span, and task start and end, timers, packets,
 // disk operations and faults (crashes, partitions, heals) are instants, and
 // an arrow runs from each TCP send to the read that takes its first byte,
-// all at virtual time.
+// and from each datagram sent to its receive, all at virtual time.
 // The same seed writes the same bytes. A run that fails also gets the last
 // events, as text, in its error. Off by default, at the cost of one nil
 // check per event; other backends ignore it.
@@ -100,4 +100,33 @@ func (b *simBackend) traceTimerLocked(tm *simtimers.Timer) {
 // traceInstantLocked records an instant on the scheduler's track.
 func (b *simBackend) traceInstantLocked(category, name string) {
 	b.tracer.Instant(0, b.traceNowLocked(), category, name)
+}
+
+// traceFlowStart starts, on the calling task's track, an arrow named name
+// (from a send to its receive), and returns its id: 0 when Trace is off or
+// no task calls.
+func (b *simBackend) traceFlowStart(name string) uint64 {
+	if !b.tracing() {
+		return 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.current == nil {
+		return 0
+	}
+	b.flows++
+	b.tracer.FlowStart(b.current.taskID, b.traceNowLocked(), b.flows, name)
+	return b.flows
+}
+
+// traceFlowEnd ends arrow id, if any, on the calling task's track.
+func (b *simBackend) traceFlowEnd(id uint64, name string) {
+	if id == 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.current != nil {
+		b.tracer.FlowEnd(b.current.taskID, b.traceNowLocked(), id, name)
+	}
 }
