@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"sync/atomic"
 	"testing"
 
 	anyio "github.com/anyiogen/anyiogen/generated/anyio"
@@ -24,14 +25,14 @@ func TestNetConnReadsTakeTurns(t *testing.T) {
 		defer c.Close()
 		defer s.Close()
 		view := s.NetConn(ctx)
-		got := 0
-		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		var got atomic.Int32
+		err = anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
 			for range 2 {
 				tg.StartSoon(func(ctx context.Context) error {
 					buf := make([]byte, 1)
 					//anyiovet:ignore one view shared by two tasks is what the test is about
 					n, err := view.Read(buf)
-					got += n
+					got.Add(int32(n))
 					return err
 				})
 			}
@@ -46,6 +47,10 @@ func TestNetConnReadsTakeTurns(t *testing.T) {
 			}
 			return c.Send(ctx, []byte("b"))
 		})
+		if got.Load() != 2 {
+			t.Errorf("the two reads got %d bytes, want one each", got.Load())
+		}
+		return err
 	})
 }
 
