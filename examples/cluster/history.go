@@ -23,7 +23,9 @@ type (
 	readItems struct{}
 )
 
-// history records the client's operations on the run's clock.
+// history records the client's operations on the run's clock, as the
+// test helper's History does in a test; a command does not import the
+// helper, which imports package testing.
 type history struct {
 	mu  sync.Mutex
 	ops []check.Operation

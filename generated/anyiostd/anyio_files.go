@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // The functions of package os on the backend's disk.
@@ -16,14 +18,20 @@ import (
 // nothing adapts a call that returns only an error to onDisk.
 func nothing(err error) (struct{}, error) { return struct{}{}, err }
 
-// Remove removes the file or empty directory name.
-func Remove(ctx context.Context, name string) error {
+// onFiles runs call, a call of ctx's backend's files that returns only an
+// error, as onDisk does.
+func onFiles(ctx context.Context, call func(fsys anyiort.FileSystem) error) error {
 	fsys, err := filesOf(ctx)
 	if err != nil {
 		return err
 	}
-	_, err = onDisk(ctx, fsys, func() (struct{}, error) { return nothing(fsys.Remove(ctx, name)) })
+	_, err = onDisk(ctx, fsys, func() (struct{}, error) { return nothing(call(fsys)) })
 	return err
+}
+
+// Remove removes the file or empty directory name.
+func Remove(ctx context.Context, name string) error {
+	return onFiles(ctx, func(fsys anyiort.FileSystem) error { return fsys.Remove(ctx, name) })
 }
 
 // Rename renames oldpath to newpath atomically, replacing a file
@@ -31,22 +39,12 @@ func Remove(ctx context.Context, name string) error {
 // fs.ErrExist. The rename is durable once both directories are
 // synced (SyncDir).
 func Rename(ctx context.Context, oldpath, newpath string) error {
-	fsys, err := filesOf(ctx)
-	if err != nil {
-		return err
-	}
-	_, err = onDisk(ctx, fsys, func() (struct{}, error) { return nothing(fsys.Rename(ctx, oldpath, newpath)) })
-	return err
+	return onFiles(ctx, func(fsys anyiort.FileSystem) error { return fsys.Rename(ctx, oldpath, newpath) })
 }
 
 // Mkdir makes the directory name.
 func Mkdir(ctx context.Context, name string, perm fs.FileMode) error {
-	fsys, err := filesOf(ctx)
-	if err != nil {
-		return err
-	}
-	_, err = onDisk(ctx, fsys, func() (struct{}, error) { return nothing(fsys.Mkdir(ctx, name, perm)) })
-	return err
+	return onFiles(ctx, func(fsys anyiort.FileSystem) error { return fsys.Mkdir(ctx, name, perm) })
 }
 
 // MkdirAll makes the directory name and every parent it lacks, as
@@ -102,12 +100,7 @@ func Stat(ctx context.Context, name string) (fs.FileInfo, error) {
 // SyncDir makes the entries created, renamed or removed in the
 // directory name durable once it returns nil.
 func SyncDir(ctx context.Context, name string) error {
-	fsys, err := filesOf(ctx)
-	if err != nil {
-		return err
-	}
-	_, err = onDisk(ctx, fsys, func() (struct{}, error) { return nothing(fsys.SyncDir(ctx, name)) })
-	return err
+	return onFiles(ctx, func(fsys anyiort.FileSystem) error { return fsys.SyncDir(ctx, name) })
 }
 
 // ReadFile reads the whole file name, as os.ReadFile does.

@@ -37,11 +37,15 @@ func (o simDiskOp) String() string {
 }
 
 // hostDisk is the disk of the calling task's host.
-func (b *simBackend) hostDisk() *simDisk {
-	if h := b.currentHost(); h != nil {
-		return b.net.cfg.diskOf(h.name)
-	}
-	return b.net.cfg.diskOf("localhost")
+func (b *simBackend) hostDisk() *simDisk { return b.net.cfg.diskOf(b.hostName()) }
+
+// nameStep is the scheduling point of an operation on a name of the
+// calling host's disk (see diskStep): its disk, the faults in force, and
+// the virtual time at which it acts, or ctx's error.
+func (b *simBackend) nameStep(ctx context.Context, verb, name string, cost int) (*simDisk, DiskFaults, time.Time, error) {
+	d := b.hostDisk()
+	faults, now, err := b.diskStep(ctx, d, simDiskOp{verb: verb, bytes: -1, name: name, cost: cost})
+	return d, faults, now, err
 }
 
 // diskStep is the scheduling point of op on d: the calling task gives way
@@ -100,8 +104,7 @@ func ioError(op, name string) error {
 
 // OpenFile opens name on the calling host's disk.
 func (b *simBackend) OpenFile(ctx context.Context, name string, flag int, perm fs.FileMode) (anyiort.File, error) {
-	d := b.hostDisk()
-	_, now, err := b.diskStep(ctx, d, simDiskOp{verb: "open", bytes: -1, name: simdisk.Clean(name), cost: 1})
+	d, _, now, err := b.nameStep(ctx, "open", simdisk.Clean(name), 1)
 	if err != nil {
 		return nil, err
 	}
@@ -114,8 +117,7 @@ func (b *simBackend) OpenFile(ctx context.Context, name string, flag int, perm f
 
 // Remove removes name from the calling host's disk.
 func (b *simBackend) Remove(ctx context.Context, name string) error {
-	d := b.hostDisk()
-	_, now, err := b.diskStep(ctx, d, simDiskOp{verb: "remove", bytes: -1, name: simdisk.Clean(name), cost: 1})
+	d, _, now, err := b.nameStep(ctx, "remove", simdisk.Clean(name), 1)
 	if err != nil {
 		return err
 	}
@@ -124,9 +126,7 @@ func (b *simBackend) Remove(ctx context.Context, name string) error {
 
 // Rename renames oldpath to newpath on the calling host's disk.
 func (b *simBackend) Rename(ctx context.Context, oldpath, newpath string) error {
-	d := b.hostDisk()
-	op := simDiskOp{verb: "rename", bytes: -1, name: simdisk.Clean(oldpath) + " " + simdisk.Clean(newpath), cost: 1}
-	_, now, err := b.diskStep(ctx, d, op)
+	d, _, now, err := b.nameStep(ctx, "rename", simdisk.Clean(oldpath)+" "+simdisk.Clean(newpath), 1)
 	if err != nil {
 		return err
 	}
@@ -135,8 +135,7 @@ func (b *simBackend) Rename(ctx context.Context, oldpath, newpath string) error 
 
 // Mkdir makes the directory name on the calling host's disk.
 func (b *simBackend) Mkdir(ctx context.Context, name string, perm fs.FileMode) error {
-	d := b.hostDisk()
-	_, now, err := b.diskStep(ctx, d, simDiskOp{verb: "mkdir", bytes: -1, name: simdisk.Clean(name), cost: 1})
+	d, _, now, err := b.nameStep(ctx, "mkdir", simdisk.Clean(name), 1)
 	if err != nil {
 		return err
 	}
@@ -145,8 +144,8 @@ func (b *simBackend) Mkdir(ctx context.Context, name string, perm fs.FileMode) e
 
 // ReadDir lists the directory name of the calling host's disk.
 func (b *simBackend) ReadDir(ctx context.Context, name string) ([]fs.DirEntry, error) {
-	d := b.hostDisk()
-	if _, _, err := b.diskStep(ctx, d, simDiskOp{verb: "readdir", bytes: -1, name: simdisk.Clean(name), cost: 1}); err != nil {
+	d, _, _, err := b.nameStep(ctx, "readdir", simdisk.Clean(name), 1)
+	if err != nil {
 		return nil, err
 	}
 	return d.disk.ReadDir(name)
@@ -154,8 +153,8 @@ func (b *simBackend) ReadDir(ctx context.Context, name string) ([]fs.DirEntry, e
 
 // Stat describes name on the calling host's disk.
 func (b *simBackend) Stat(ctx context.Context, name string) (fs.FileInfo, error) {
-	d := b.hostDisk()
-	if _, _, err := b.diskStep(ctx, d, simDiskOp{verb: "stat", bytes: -1, name: simdisk.Clean(name), cost: 1}); err != nil {
+	d, _, _, err := b.nameStep(ctx, "stat", simdisk.Clean(name), 1)
+	if err != nil {
 		return nil, err
 	}
 	return d.disk.Stat(name)
@@ -164,8 +163,7 @@ func (b *simBackend) Stat(ctx context.Context, name string) (fs.FileInfo, error)
 // SyncDir makes the entries of the directory name durable, unless the
 // disk's faults fail it.
 func (b *simBackend) SyncDir(ctx context.Context, name string) error {
-	d := b.hostDisk()
-	faults, _, err := b.diskStep(ctx, d, simDiskOp{verb: "syncdir", bytes: -1, name: simdisk.Clean(name), cost: 10})
+	d, faults, _, err := b.nameStep(ctx, "syncdir", simdisk.Clean(name), 10)
 	if err != nil {
 		return err
 	}
