@@ -157,11 +157,11 @@ func (h *TaskHandle[T]) Wait(ctx context.Context) (T, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.ended {
-		// The task's end reached the waiter first, or together with the
-		// cancellation: its result is here, so nothing is lost.
-		if err == nil || ctx.Err() == nil {
-			return h.result, h.err
-		}
+		// The task has returned: its result is here, whichever of its end
+		// and a cancellation woke the waiter. A task that fails cancels its
+		// group, so both arrive together and the result must win, as it
+		// does for a Wait that starts after the task returned.
+		return h.result, h.err
 	}
 	for i, x := range h.waiters {
 		if x == w {
