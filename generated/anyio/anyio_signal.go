@@ -87,7 +87,9 @@ func (r *SignalReceiver) Close() error {
 
 // RaiseSignal sends sig to the program itself, as Python's
 // signal.raise_signal: on std to this process, on sim to the
-// calling task's host, at that virtual instant.
+// calling task's host, at that virtual instant. It returns once
+// the program's receivers of sig have it, so signals raised one
+// after another reach them in that order.
 func RaiseSignal(ctx context.Context, sig os.Signal) error {
 	s, err := signalsOf(ctx)
 	if err != nil {
