@@ -2,8 +2,10 @@ package anyiort
 
 import (
 	"bytes"
+	"context"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -73,4 +75,40 @@ func InSimulatedBubble() bool {
 	bubbleRuns.Lock()
 	defer bubbleRuns.Unlock()
 	return bubbleRuns.ids[id] > 0
+}
+
+// Goroutines that code under test starts (Version4). A library that a
+// simulated run hands a net.Conn, a net.Listener or a dial function (an
+// http.Server, an http.Transport) calls them from goroutines of its own.
+// A backend that can host such goroutines implements Adopter, and portable
+// code tells it when such a view is handed out and when one is called.
+
+// Adopter is implemented by backends that make a goroutine they did not
+// start a task of the run when it calls in.
+type Adopter interface {
+	// Adopt says that the run hands out a view that a library may call
+	// from goroutines of its own. A backend that cannot host them ignores
+	// it.
+	Adopt()
+	// Enter is called at the start of each call of such a view. It
+	// returns once the calling goroutine may act in the run, as a task of
+	// it; what names the call for reports. Its error (the run has ended)
+	// is the call's.
+	Enter(ctx context.Context, what string) error
+}
+
+var bubbleWait atomic.Pointer[func()]
+
+// SetBubbleWait records testing/synctest.Wait, which a simulated run
+// inside a bubble needs to adopt goroutines it did not start: it waits for
+// them to block before each decision. The test helper sets it; the
+// runtime cannot import testing.
+func SetBubbleWait(wait func()) { bubbleWait.Store(&wait) }
+
+// BubbleWait is what SetBubbleWait recorded, or nil.
+func BubbleWait() func() {
+	if p := bubbleWait.Load(); p != nil {
+		return *p
+	}
+	return nil
 }

@@ -36,6 +36,7 @@ const Version3 = 3
 // FileSystem (with its File), Signals (with its SignalSource),
 // UnixNetwork, Processes (with ProcessConfig, Proc and Pipe) and
 // AssertionRecorder, AssertionsKey, and the registry of bubbles that host
-// a simulated run (BubbleID, RegisterBubbleRun, InSimulatedBubble).
-// Every package generated since references it.
+// a simulated run (BubbleID, RegisterBubbleRun, InSimulatedBubble), and
+// what hosts goroutines a run did not start (Adopter, SetBubbleWait,
+// BubbleWait). Every package generated since references it.
 const Version4 = 4

@@ -44,8 +44,20 @@ func (b *simBackend) deadlockLocked(waited time.Duration) error {
 		t    *simTask
 	}
 	var tasks []blocked
+	var stacks string // of every goroutine, read once a task blocked outside needs them
 	for _, t := range b.live {
-		if t.started && t.state == simParked && !t.frozen {
+		switch {
+		case t.state == simOutside:
+			if stacks == "" {
+				stacks = simAllStacks()
+			}
+			where := simWhereIs(stacks, t.gid)
+			if where == "" {
+				continue // its goroutine has ended
+			}
+			t.reason = "nothing in the run: it is blocked outside the simulator, " + where
+			tasks = append(tasks, blocked{t.displayName(), t})
+		case t.started && t.state == simParked && !t.frozen:
 			tasks = append(tasks, blocked{t.displayName(), t})
 		}
 	}

@@ -16,10 +16,12 @@ import (
 type simTaskState uint8
 
 const (
-	simQueued  simTaskState = iota // in runnable, waiting for the baton
-	simRunning                     // holds the baton
-	simParked                      // in Wait, until a Wake or its ctx's cancellation
-	simDone                        // returned
+	simQueued   simTaskState = iota // in runnable, waiting for the baton
+	simRunning                      // holds the baton
+	simParked                       // in Wait, until a Wake or its ctx's cancellation
+	simDone                         // returned
+	simOutside                      // held the baton, then blocked where only the bubble sees (adopt.go)
+	simArriving                     // a goroutine met at a call, numbered at the next decision
 )
 
 // simTask is one task: a goroutine that runs only while it holds the baton.
@@ -43,6 +45,8 @@ type simTask struct {
 	host     *simHost // the host it runs on; nil: localhost
 	frozen   bool     // its host crashed: it never runs again
 	priority float64  // under PCT: the highest runnable task runs
+	gid      uint64   // its goroutine's id, once the run adopts (adopt.go)
+	adopted  bool     // a goroutine the run did not start
 }
 
 // NamesTasks implements anyiort.TaskNamer: deadlock and misuse reports name
@@ -52,6 +56,7 @@ func (b *simBackend) NamesTasks() bool { return true }
 // Go makes fn a new runnable task; it runs once the scheduler picks it.
 // Tasks started after the run has ended never run.
 func (b *simBackend) Go(name string, fn func()) {
+	b.admit(nil, "")
 	b.mu.Lock()
 	if b.over {
 		b.mu.Unlock()
@@ -68,6 +73,7 @@ func (b *simBackend) Go(name string, fn func()) {
 // GoTask implements anyiort.TaskStarter: as Go, with the task reported
 // under the ID and name its context carries.
 func (b *simBackend) GoTask(task *anyiort.Task, fn func()) {
+	b.admit(nil, "")
 	b.mu.Lock()
 	if b.over {
 		b.mu.Unlock()
@@ -135,6 +141,11 @@ func (b *simBackend) readyLocked(t *simTask) {
 
 // runTask is the body of a task's goroutine.
 func (b *simBackend) runTask(t *simTask) {
+	if b.adopting.Load() {
+		b.mu.Lock()
+		b.knowLocked(t, simGID())
+		b.mu.Unlock()
+	}
 	normal := false
 	defer func() {
 		// recover is nil on runtime.Goexit: the run killed the task, or
@@ -148,6 +159,16 @@ func (b *simBackend) runTask(t *simTask) {
 // exit retires t and hands the baton on, as returning is a scheduling point.
 func (b *simBackend) exit(t *simTask, normal bool, recovered any) {
 	b.mu.Lock()
+	if t.state == simOutside && !t.dying {
+		// A task that blocked outside the simulator returns: it takes the
+		// baton first, so its end comes at a decision of the seed's.
+		if b.over {
+			b.blockedOutside--
+			t.state = simRunning
+		} else {
+			b.admitLocked(nil, "")
+		}
+	}
 	switch {
 	case recovered != nil:
 		b.recordPanicLocked(recovered)
@@ -160,9 +181,16 @@ func (b *simBackend) exit(t *simTask, normal bool, recovered any) {
 		b.traceStopLocked(t)
 	}
 	b.stampProgressLocked()
+	if t.gid != 0 {
+		delete(b.byGID, t.gid)
+	}
 	if b.current != t {
 		b.mu.Unlock()
 		return // a task the watchdog gave up on, finishing late
+	}
+	if b.adopting.Load() {
+		b.handOffLocked(nil) // only the scheduler decides
+		return
 	}
 	b.handOffLocked(b.nextLocked())
 }

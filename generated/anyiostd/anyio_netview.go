@@ -18,16 +18,41 @@ import (
 // returns each stream's NetConn(ctx), Accept after Close returns an
 // error matching net.ErrClosed, and Close closes l.
 func (l *TCPListener) NetListener(ctx context.Context) net.Listener {
-	return &netListener{l: l, ctx: ctx}
+	return &netListener{l: l, ctx: ctx, adopter: adopterFor(ctx)}
+}
+
+// adopterFor is ctx's backend as an anyiort.Adopter, told that a view
+// that libraries call from goroutines of their own is handed out; nil
+// when the backend hosts no such goroutines.
+func adopterFor(ctx context.Context) anyiort.Adopter {
+	a, ok := backendOf(ctx).(anyiort.Adopter)
+	if !ok {
+		return nil
+	}
+	a.Adopt()
+	return a
+}
+
+// enterView lets the calling goroutine, which may be a library's, act in
+// ctx's run before a call of a view (Adopter.Enter).
+func enterView(a anyiort.Adopter, ctx context.Context, what string) error {
+	if a == nil {
+		return nil
+	}
+	return a.Enter(ctx, what)
 }
 
 // netListener is TCPListener.NetListener.
 type netListener struct {
-	l   *TCPListener
-	ctx context.Context
+	l       *TCPListener
+	ctx     context.Context
+	adopter anyiort.Adopter
 }
 
 func (v *netListener) Accept() (net.Conn, error) {
+	if err := enterView(v.adopter, v.ctx, "Accept on "+v.l.Addr().String()); err != nil {
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: v.l.Addr(), Err: err}
+	}
 	s, err := v.l.Accept(v.ctx)
 	switch {
 	case err == nil:
@@ -38,7 +63,13 @@ func (v *netListener) Accept() (net.Conn, error) {
 	return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: v.l.Addr(), Err: err}
 }
 
-func (v *netListener) Close() error   { return v.l.Close() }
+func (v *netListener) Close() error {
+	if err := enterView(v.adopter, v.ctx, "Close of "+v.l.Addr().String()); err != nil {
+		return err
+	}
+	return v.l.Close()
+}
+
 func (v *netListener) Addr() net.Addr { return v.l.Addr() }
 
 // DialContext returns a dial function for http.Transport.DialContext,
@@ -47,7 +78,11 @@ func (v *netListener) Addr() net.Addr { return v.l.Addr() }
 // ctx (on a simulated backend, by ctx alone), and returns the
 // stream's NetConn(ctx), whose calls then run under ctx.
 func DialContext(ctx context.Context) func(ctx context.Context, network, address string) (net.Conn, error) {
+	adopter := adopterFor(ctx)
 	return func(dialCtx context.Context, network, address string) (net.Conn, error) {
+		if err := enterView(adopter, ctx, "dial "+address); err != nil {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+		}
 		switch network {
 		case "tcp", "tcp4", "tcp6":
 		default:

@@ -16,7 +16,7 @@ import (
 // (bufio, encoding/json, crypto/tls, net/textproto): its Read and Write are
 // Receive and Send under ctx.
 func (s *SocketStream) NetConn(ctx context.Context) net.Conn {
-	return &netConn{s: s, ctx: ctx}
+	return &netConn{s: s, ctx: ctx, adopter: adopterFor(ctx)}
 }
 
 // netConn is SocketStream.NetConn. Calls of one direction take turns
@@ -27,14 +27,16 @@ func (s *SocketStream) NetConn(ctx context.Context) net.Conn {
 // which a deadline set meanwhile cancels when it passes, as net.Conn
 // allows.
 type netConn struct {
-	s   *SocketStream
-	ctx context.Context
+	s       *SocketStream
+	ctx     context.Context
+	adopter anyiort.Adopter // nil unless the backend hosts library goroutines
 
 	readTurn, writeTurn netTurn
 
-	mu    sync.Mutex // guards read and write
-	read  netDeadline
-	write netDeadline
+	mu     sync.Mutex // guards read, write and closed
+	read   netDeadline
+	write  netDeadline
+	closed bool
 }
 
 // netDeadline is one direction's deadline and the operation under way in
@@ -56,6 +58,9 @@ func (c *netConn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	if err := c.enter("read from"); err != nil {
+		return 0, c.opError("read", err)
+	}
 	if err := c.readTurn.take(c.ctx, "its turn to read from a net.Conn view"); err != nil {
 		return 0, c.opError("read", err)
 	}
@@ -70,6 +75,9 @@ func (c *netConn) Read(p []byte) (int, error) {
 }
 
 func (c *netConn) Write(p []byte) (int, error) {
+	if err := c.enter("write to"); err != nil {
+		return 0, c.opError("write", err)
+	}
 	if err := c.writeTurn.take(c.ctx, "its turn to write to a net.Conn view"); err != nil {
 		return 0, c.opError("write", err)
 	}
@@ -91,6 +99,9 @@ func (c *netConn) do(op string, d *netDeadline, f func(ctx context.Context) (int
 		n, err := f(ctx)
 		c.mu.Lock()
 		expired := d.endFreeLocked()
+		if c.closed {
+			d.releaseFreeLocked()
+		}
 		c.mu.Unlock()
 		if expired && c.ctx.Err() == nil && err != nil {
 			return n, c.opError(op, os.ErrDeadlineExceeded)
@@ -137,17 +148,66 @@ func (c *netConn) opError(op string, err error) error {
 	return &net.OpError{Op: op, Net: "tcp", Source: c.s.LocalAddr(), Addr: c.s.RemoteAddr(), Err: err}
 }
 
-func (c *netConn) Close() error         { return c.s.Close() }
+func (c *netConn) Close() error {
+	if err := c.enter("close of"); err != nil {
+		return err
+	}
+	err := c.s.Close()
+	c.mu.Lock()
+	c.closed = true
+	c.read.releaseFreeLocked()
+	c.write.releaseFreeLocked()
+	c.mu.Unlock()
+	return err
+}
+
+// releaseFreeLocked lets go of the direction's cancellable ctx once the
+// view is closed and no call runs under it: a ctx.WithCancel of a ctx the
+// context package does not know holds a goroutine until it is cancelled.
+func (d *netDeadline) releaseFreeLocked() {
+	if d.cut != nil && !d.inFlight {
+		d.cut()
+		d.free, d.cut = nil, nil
+	}
+}
+
+// enter lets the calling goroutine, which may be a library's, act in the
+// run before it does what (Adopter.Enter), naming the connection, as
+// "read from 10.0.0.2:49152->10.0.0.1:80".
+func (c *netConn) enter(what string) error {
+	if c.adopter == nil {
+		return nil
+	}
+	return c.adopter.Enter(c.ctx, what+" "+c.s.LocalAddr().String()+"->"+c.s.RemoteAddr().String())
+}
+
 func (c *netConn) LocalAddr() net.Addr  { return c.s.LocalAddr() }
 func (c *netConn) RemoteAddr() net.Addr { return c.s.RemoteAddr() }
 
 func (c *netConn) SetDeadline(t time.Time) error {
-	c.SetReadDeadline(t)
-	return c.SetWriteDeadline(t)
+	if err := c.enter("SetDeadline of"); err != nil {
+		return err
+	}
+	c.setDeadline(&c.read, t)
+	c.setDeadline(&c.write, t)
+	return nil
 }
 
-func (c *netConn) SetReadDeadline(t time.Time) error  { c.setDeadline(&c.read, t); return nil }
-func (c *netConn) SetWriteDeadline(t time.Time) error { c.setDeadline(&c.write, t); return nil }
+func (c *netConn) SetReadDeadline(t time.Time) error {
+	if err := c.enter("SetReadDeadline of"); err != nil {
+		return err
+	}
+	c.setDeadline(&c.read, t)
+	return nil
+}
+
+func (c *netConn) SetWriteDeadline(t time.Time) error {
+	if err := c.enter("SetWriteDeadline of"); err != nil {
+		return err
+	}
+	c.setDeadline(&c.write, t)
+	return nil
+}
 
 // noDeadline stands for "none" on a scope whose deadline cannot be cleared.
 var noDeadline = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -30,6 +30,7 @@ type simBackend struct {
 	simDraws                       // every draw from the seed (draws.go)
 	simLiveness                    // the watchdog and the foreign contexts (watchdog.go)
 	simHosts                       // the hosts RunHost started (clusterhost.go)
+	simAdoption                    // goroutines the run did not start (adopt.go)
 	simOutcome                     // how the run ended
 	tracer      *simtrace.Recorder // nil unless Trace is on
 	flows       uint64             // the trace's arrows so far, for their ids
@@ -109,6 +110,9 @@ func (b *simBackend) claim() (tick <-chan time.Time, stop func(), err error) {
 	b.now = time.Now().Round(0)
 	if b.tracer != nil {
 		b.tracer.Restart(b.now)
+	}
+	if anyiort.BubbleWait() != nil {
+		b.schedGID = simGID() // Run's goroutine: the scheduler's, which adopting leaves as it is
 	}
 	horizon := time.NewTimer(simBubbleHorizon)
 	b.stall = anyiort.RegisterStall(b.watchdog, b.describeStall)

@@ -161,17 +161,11 @@ func (b *simBackend) stampProgressLocked() {
 // nothing until a report needs it. It returns "" when it cannot tell, as
 // when another run's task is outside the simulator at the same moment.
 func (b *simBackend) stuckIn(t *simTask) string {
-	buf := make([]byte, 1<<16)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
+	if t.gid != 0 {
+		return simWhereIs(simAllStacks(), t.gid)
 	}
 	var found []string
-	for block := range strings.SplitSeq(string(buf), "\n\n") {
+	for block := range strings.SplitSeq(simAllStacks(), "\n\n") {
 		if strings.Contains(block, ".(*simBackend).runTask(") && !strings.Contains(block, ".(*simBackend).switchLocked(") &&
 			!strings.Contains(block, ".(*simBackend).exit(") {
 			found = append(found, block)
@@ -188,7 +182,38 @@ func (b *simBackend) stuckIn(t *simTask) string {
 	if len(found) != 1 {
 		return ""
 	}
-	lines := strings.Split(found[0], "\n")
+	return simBlockedAt(found[0])
+}
+
+// simAllStacks is the traceback of every goroutine.
+func simAllStacks() string {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return string(buf[:n])
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// simWhereIs says where goroutine gid is, from the tracebacks of all
+// goroutines, or "" when it has ended.
+func simWhereIs(stacks string, gid uint64) string {
+	prefix := fmt.Sprintf("goroutine %d [", gid)
+	for block := range strings.SplitSeq(stacks, "\n\n") {
+		if strings.HasPrefix(block, prefix) {
+			return simBlockedAt(block)
+		}
+	}
+	return ""
+}
+
+// simBlockedAt says where the goroutine of a traceback block is: the state
+// the runtime gives it and the first frame of code outside the runtime and
+// the simulator.
+func simBlockedAt(block string) string {
+	lines := strings.Split(block, "\n")
 	_, state, _ := strings.Cut(lines[0], " [")
 	state, _, _ = strings.Cut(state, "]")
 	state, _, _ = strings.Cut(state, ", synctest bubble")

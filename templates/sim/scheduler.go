@@ -2,7 +2,6 @@ package sim
 
 import (
 	"cmp"
-	"runtime"
 	"slices"
 	"time"
 )
@@ -10,6 +9,9 @@ import (
 // Yield is a scheduling point: the calling task goes back to the runnable
 // set and the scheduler picks, at random, who runs next (maybe the caller).
 func (b *simBackend) Yield() {
+	if !b.admit(nil, "") {
+		return
+	}
 	b.pollForeignHere()
 	b.mu.Lock()
 	switch t := b.current; {
@@ -32,10 +34,13 @@ func (b *simBackend) Yield() {
 // back: it unwinds with runtime.Goexit so its deferred calls still run.
 func (b *simBackend) switchLocked(t *simTask) {
 	b.stampProgressLocked()
-	next := b.nextLocked()
-	if next == t {
-		t.state = simRunning
-		return
+	var next *simTask // while adopting, only the scheduler decides
+	if !b.adopting.Load() {
+		next = b.nextLocked()
+		if next == t {
+			t.state = simRunning
+			return
+		}
 	}
 	if b.tracer != nil {
 		b.traceStopLocked(t)
@@ -43,11 +48,7 @@ func (b *simBackend) switchLocked(t *simTask) {
 	b.handOffLocked(next)
 	<-t.resume
 	b.mu.Lock()
-	if t.kill && !t.dying {
-		t.dying = true
-		b.mu.Unlock()
-		runtime.Goexit()
-	}
+	b.resumedLocked(t)
 }
 
 // handOffLocked gives the baton to next, or to the scheduler loop when next
@@ -78,6 +79,10 @@ func (b *simBackend) handOffLocked(next *simTask) {
 // is due (it fires before any task runs, so a deadline in the past cancels
 // at the next checkpoint even in a busy loop) or the run is over.
 func (b *simBackend) nextLocked() *simTask {
+	if b.adopting.Load() {
+		b.numberArrivalsLocked()
+		b.sortRunnableLocked()
+	}
 	n := len(b.runnable)
 	if n == 0 || b.over || b.timerDueLocked() {
 		return nil
@@ -100,6 +105,13 @@ func (b *simBackend) nextLocked() *simTask {
 // checking on each tick that the running task still reaches scheduling points.
 func (b *simBackend) awaitBaton(tick <-chan time.Time) {
 	for {
+		if b.adopting.Load() {
+			b.settle()
+			b.mu.Lock()
+			b.takeBackLocked()
+			b.mu.Unlock()
+			return
+		}
 		select {
 		case <-b.kick:
 		case <-tick:
@@ -121,6 +133,7 @@ func (b *simBackend) awaitBaton(tick <-chan time.Time) {
 func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 	var idleSince time.Time
 	for {
+		b.settle()
 		b.mu.Lock()
 		if b.over {
 			b.mu.Unlock()
@@ -206,7 +219,9 @@ func (b *simBackend) nothingToWakeLocked(tick <-chan time.Time, idleSince *time.
 		return false, true
 	}
 	switch {
-	case len(b.fallbacks) == 0:
+	case len(b.fallbacks) == 0 && !b.adopting.Load():
+		// While adopting, a goroutine blocked outside the simulator may
+		// still be woken by the bubble's clock: the horizon says when not.
 		return deadlock(0)
 	case b.bubble:
 		if b.idleWait(tick) {
@@ -249,10 +264,14 @@ func (b *simBackend) cleanup(tick <-chan time.Time) {
 	b.mu.Lock()
 	var left []*simTask
 	for _, t := range b.live {
-		if t.started && !t.kill {
+		if t.started && !t.kill && t.state != simOutside {
 			left = append(left, t)
 		}
 	}
+	for _, a := range b.arrivals {
+		left = append(left, a.t) // id 0: released first, and their calls fail
+	}
+	b.arrivals = nil
 	b.mu.Unlock()
 	slices.SortFunc(left, func(x, y *simTask) int { return cmp.Compare(x.id, y.id) })
 	for _, t := range left {

@@ -13,6 +13,19 @@ func (b *simBackend) GoThread(fn func()) {
 	b.threads++
 	b.mu.Unlock()
 	go func() {
+		if b.adopting.Load() {
+			// A ToThread function's calls into the run keep their rules:
+			// it is not a goroutine to adopt.
+			g := simGID()
+			b.mu.Lock()
+			b.threadGIDs[g] = true
+			b.mu.Unlock()
+			defer func() {
+				b.mu.Lock()
+				delete(b.threadGIDs, g)
+				b.mu.Unlock()
+			}()
+		}
 		defer func() {
 			b.mu.Lock()
 			b.threads--

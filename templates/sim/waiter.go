@@ -36,6 +36,9 @@ type simWaiter struct {
 func (b *simBackend) NewWaiter() anyiort.Waiter {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.adopting.Load() && !b.admitLocked(nil, "") {
+		return &simWaiter{b: b, err: simRunOver{}}
+	}
 	w := &simWaiter{b: b, task: b.current}
 	if w.task == nil {
 		w.err = simRunOver{}
@@ -49,6 +52,9 @@ func (b *simBackend) NewWaiter() anyiort.Waiter {
 // Wait parks the owning task until Wake (nil) or until ctx is done
 // (ctx.Err()). It is always a scheduling point, even when it returns at once.
 func (w *simWaiter) Wait(ctx context.Context, reason string) error {
+	if !w.b.admit(ctx, reason) {
+		return simRunOver{}
+	}
 	w.b.pollForeignHere()
 	if err := w.b.simWallDeadline(ctx, reason); err != nil {
 		return err
@@ -85,6 +91,10 @@ func (w *simWaiter) Wait(ctx context.Context, reason string) error {
 		}
 		// Woken by neither: a stale wake-up. Wait again.
 		b.mu.Lock()
+		if w.task.dying {
+			b.mu.Unlock()
+			return simRunOver{} // an adopted goroutine at the run's end
+		}
 	}
 }
 

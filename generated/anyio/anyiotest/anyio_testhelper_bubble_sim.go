@@ -16,6 +16,7 @@ import (
 func runInBubble(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
 	defer watchStalls(t)()
+	anyio.SetBubbleWait(synctest.Wait)
 	synctest.Test(t, f)
 }
 

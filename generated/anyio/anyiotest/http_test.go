@@ -1,0 +1,184 @@
+package anyiotest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/anyiogen/anyiogen/generated/anyio"
+	"github.com/anyiogen/anyiogen/generated/anyio/anyiotest"
+)
+
+// net/http's server and client, with the goroutines they start, run inside
+// a simulated run: the server over a NetListener, the client dialling with
+// DialContext, three requests on one kept-alive connection.
+func TestHTTPKeepAliveOnSim(t *testing.T) {
+	anyiotest.Seeds(t, 20, func(t *testing.T, ctx context.Context) error {
+		ln, err := anyio.ListenTCP(ctx, "127.0.0.1", 8080)
+		if err != nil {
+			return err
+		}
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "hello %s", r.URL.Path)
+		})}
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				if err := srv.Serve(ln.NetListener(ctx)); err != http.ErrServerClosed {
+					return err
+				}
+				return nil
+			}, anyio.Name("server"))
+			tr := &http.Transport{DialContext: anyio.DialContext(ctx)}
+			client := &http.Client{Transport: tr}
+			for _, path := range []string{"/a", "/b", "/c"} {
+				resp, err := client.Get("http://127.0.0.1:8080" + path)
+				if err != nil {
+					return err
+				}
+				body, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if err != nil {
+					return err
+				}
+				if got, want := string(body), "hello "+path; got != want {
+					return fmt.Errorf("GET %s = %q, want %q", path, got, want)
+				}
+			}
+			tr.CloseIdleConnections()
+			// Once every task is blocked, the server's connection is idle
+			// and Shutdown closes it at once. Called earlier, Shutdown would
+			// poll, every millisecond plus a jitter from the global
+			// math/rand: the run would no longer follow the seed alone.
+			if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
+				return err
+			}
+			return srv.Shutdown(ctx)
+		})
+	})
+}
+
+// Five tasks send requests at once through one client: the transport opens
+// connections as it needs them, and every response reaches its task.
+func TestHTTPConcurrentRequestsOnSim(t *testing.T) {
+	anyiotest.Seeds(t, 10, func(t *testing.T, ctx context.Context) error {
+		ln, err := anyio.ListenTCP(ctx, "127.0.0.1", 8080)
+		if err != nil {
+			return err
+		}
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "hello %s", r.URL.Path)
+		})}
+		tr := &http.Transport{DialContext: anyio.DialContext(ctx)}
+		client := &http.Client{Transport: tr}
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				if err := srv.Serve(ln.NetListener(ctx)); err != http.ErrServerClosed {
+					return err
+				}
+				return nil
+			}, anyio.Name("server"))
+			err := anyio.WithTaskGroup(ctx, func(ctx context.Context, clients *anyio.TaskGroup) error {
+				for i := range 5 {
+					path := fmt.Sprintf("/%d", i)
+					clients.StartSoon(func(ctx context.Context) error {
+						return httpGet(client, "http://127.0.0.1:8080"+path, "hello "+path)
+					}, anyio.Name("client "+path))
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			tr.CloseIdleConnections()
+			if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
+				return err
+			}
+			return srv.Shutdown(ctx)
+		})
+	})
+}
+
+// httpGet GETs url and checks the body.
+func httpGet(client *http.Client, url, want string) error {
+	resp, err := client.Get(url)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	if string(body) != want {
+		return fmt.Errorf("GET %s = %q, want %q", url, body, want)
+	}
+	return nil
+}
+
+// A client's Timeout runs on the run's clock: across a partition, a request
+// fails after exactly that much virtual time, and once the partition heals
+// the next request gets through on a new connection.
+func TestHTTPClientTimeoutAcrossAPartitionOnSim(t *testing.T) {
+	network := func(int64) *anyio.SimNetwork {
+		nw := anyio.NewSimNetwork()
+		nw.AddHost("server", netip.MustParseAddr("10.0.0.1"))
+		nw.AddHost("client", netip.MustParseAddr("10.0.0.2"))
+		return nw
+	}
+	anyiotest.Seeds(t, 10, func(t *testing.T, ctx context.Context) error {
+		nw := anyio.CurrentNetwork(ctx)
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "hello %s", r.URL.Path)
+		})}
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				return anyio.RunHost(ctx, "server", func(ctx context.Context) error {
+					ln, err := anyio.ListenTCP(ctx, "server", 80)
+					if err != nil {
+						return err
+					}
+					if err := srv.Serve(ln.NetListener(ctx)); err != http.ErrServerClosed {
+						return err
+					}
+					return nil
+				})
+			}, anyio.Name("server host"))
+			err := anyio.RunHost(ctx, "client", func(ctx context.Context) error {
+				tr := &http.Transport{DialContext: anyio.DialContext(ctx)}
+				defer tr.CloseIdleConnections()
+				client := &http.Client{Transport: tr, Timeout: 2 * time.Second}
+				if err := anyio.Sleep(ctx, time.Millisecond); err != nil { // the server listens
+					return err
+				}
+				if err := httpGet(client, "http://server/before", "hello /before"); err != nil {
+					return err
+				}
+				nw.Partition("client", "server")
+				start := anyio.Now(ctx)
+				_, err := client.Get("http://server/during")
+				var uerr *url.Error
+				if !errors.As(err, &uerr) || !uerr.Timeout() {
+					return fmt.Errorf("GET across the partition: %v, want a timeout", err)
+				}
+				if waited := anyio.Now(ctx).Sub(start); waited != 2*time.Second {
+					return fmt.Errorf("GET across the partition failed after %v of virtual time, want the client's Timeout, 2s", waited)
+				}
+				nw.Heal("client", "server")
+				return httpGet(client, "http://server/after", "hello /after")
+			})
+			if err != nil {
+				return err
+			}
+			if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
+				return err
+			}
+			return srv.Shutdown(ctx)
+		})
+	}, anyio.NetworkFunc(network))
+}

@@ -1,0 +1,303 @@
+package sim
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// Goroutines the run did not start. A library handed a net.Conn, a
+// net.Listener or a dial function (http.Server, http.Transport) calls them
+// from goroutines of its own. Inside a testing/synctest bubble, once such a
+// view is handed out (Adopt), the run adopts them:
+//
+//   - Every call into the run first makes sure its goroutine holds the
+//     baton (admit). A goroutine the run has not met becomes a task, named
+//     after the function it runs; one that does not hold the baton waits
+//     for it. Goroutines are told apart by their ids, read from their
+//     tracebacks, which costs a few microseconds a call: the price is paid
+//     only by runs that adopt.
+//   - Only the scheduler decides, and only once every goroutine of the
+//     bubble is blocked (synctest.Wait): a task's code may have woken a
+//     library goroutine through a channel of its own, and that goroutine
+//     must reach the run, or block, before the next task is chosen. So the
+//     goroutines that arrive at a decision, and the order they are chosen
+//     in, are the seed's.
+//   - A task blocked where only the bubble sees it (a channel of the
+//     library's, a select, time.Sleep) gives the baton back: it is
+//     "outside" until it calls into the run again, when it waits for the
+//     baton like any other.
+//
+// What stays out of reach: goroutines that race each other on memory of
+// their own, with no call into the run between, run in the Go scheduler's
+// order; -anyio.checkdeterminism finds where that shows.
+
+// simAdoption is what a run keeps to adopt goroutines.
+type simAdoption struct {
+	adopting       atomic.Bool // set once; the fields below are guarded by simBackend.mu
+	wait           func()      // testing/synctest.Wait
+	byGID          map[uint64]*simTask
+	arrivals       []simAdoptee    // goroutines met since the last decision
+	blockedOutside int             // tasks blocked outside the simulator
+	schedGID       uint64          // the scheduler's goroutine: its calls keep their old rules
+	threadGIDs     map[uint64]bool // ToThread functions' goroutines
+}
+
+// simAdoptee is a goroutine that called into the run for the first time,
+// numbered at the next decision in an order that does not depend on when
+// it arrived.
+type simAdoptee struct {
+	t    *simTask
+	what string
+	ctx  context.Context
+}
+
+// Adopt implements anyiort.Adopter: inside a bubble whose Wait the test
+// helper gave (SetBubbleWait), the run starts adopting goroutines it did
+// not start. Elsewhere it does nothing, and such goroutines are refused as
+// before.
+func (b *simBackend) Adopt() {
+	if b.adopting.Load() {
+		return
+	}
+	wait := anyiort.BubbleWait()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.bubble || wait == nil || b.over || b.adopting.Load() {
+		return
+	}
+	b.wait, b.byGID, b.threadGIDs = wait, map[uint64]*simTask{}, map[uint64]bool{}
+	if t := b.current; t != nil {
+		b.knowLocked(t, simGID()) // the caller: the task handing out the view
+	}
+	b.adopting.Store(true)
+}
+
+// Enter implements anyiort.Adopter.
+func (b *simBackend) Enter(ctx context.Context, what string) error {
+	if !b.adopting.Load() {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.admitLocked(ctx, what) {
+		return simRunOver{}
+	}
+	return nil
+}
+
+// knowLocked records that t runs on goroutine gid.
+func (b *simBackend) knowLocked(t *simTask, gid uint64) {
+	t.gid = gid
+	b.byGID[gid] = t
+}
+
+// admit is admitLocked for a call that holds no lock. It reports whether
+// the call may go on; false means the run is over for the caller.
+func (b *simBackend) admit(ctx context.Context, what string) bool {
+	if !b.adopting.Load() {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.admitLocked(ctx, what)
+}
+
+// admitLocked returns once the calling goroutine holds the baton, making it
+// a task first if the run has not met it. The scheduler's own goroutine (a
+// timer's callback) and a ToThread function's pass as they are. b.mu is
+// held on entry and on return, but not while the caller waits.
+func (b *simBackend) admitLocked(ctx context.Context, what string) bool {
+	g := simGID()
+	if c := b.current; c != nil && c.gid == g {
+		return true
+	}
+	if g == b.schedGID || b.threadGIDs[g] {
+		return true
+	}
+	t := b.byGID[g]
+	switch {
+	case b.over:
+		if t != nil && !t.adopted && t.state == simOutside {
+			b.blockedOutside--
+			t.state, t.kill, t.dying = simRunning, true, true
+			b.mu.Unlock()
+			runtime.Goexit() // a task of the run: unwind it, as the run's end does
+		}
+		return false
+	case t == nil:
+		t = &simTask{adopted: true, started: true, resume: make(chan struct{}, 1), state: simArriving}
+		t.name = simGoroutineName()
+		b.knowLocked(t, g)
+		b.arrivals = append(b.arrivals, simAdoptee{t: t, what: what, ctx: ctx})
+	case t.dying:
+		return false
+	case t.state == simOutside:
+		b.blockedOutside--
+		b.readyLocked(t)
+	}
+	b.mu.Unlock()
+	b.sendKick()
+	<-t.resume
+	b.mu.Lock()
+	return b.resumedLocked(t)
+}
+
+// resumedLocked is what a task that got the baton back does first: it
+// learns its goroutine's id if the run began adopting meanwhile, and
+// unwinds if the run is over. An adopted goroutine is not the run's to
+// unwind: its call fails instead, and the baton goes back to the
+// scheduler. It reports whether the task goes on.
+func (b *simBackend) resumedLocked(t *simTask) bool {
+	if b.adopting.Load() && t.gid == 0 {
+		b.knowLocked(t, simGID())
+	}
+	if !t.kill || t.dying {
+		return !t.dying
+	}
+	t.dying = true
+	if !t.adopted {
+		b.mu.Unlock()
+		runtime.Goexit()
+	}
+	t.state = simDone
+	delete(b.live, t.id)
+	b.current = nil
+	b.mu.Unlock()
+	b.sendKick()
+	b.mu.Lock()
+	return false
+}
+
+// numberArrivalsLocked makes the goroutines that arrived since the last
+// decision tasks of the run, in the order of their names and what they
+// called, so that their ids and the scheduler's draws are the seed's.
+func (b *simBackend) numberArrivalsLocked() {
+	if len(b.arrivals) == 0 {
+		return
+	}
+	slices.SortStableFunc(b.arrivals, func(x, y simAdoptee) int {
+		return cmp.Or(cmp.Compare(x.t.name, y.t.name), cmp.Compare(x.what, y.what))
+	})
+	for _, a := range b.arrivals {
+		t := a.t
+		b.nextID++
+		t.id, t.taskID = b.nextID, int64(b.nextID)
+		t.host = b.hostOfCtxLocked(a.ctx)
+		t.frozen = t.host != nil && t.host.crashed
+		b.priorityLocked(t)
+		b.live[t.id] = t
+		if b.tracer != nil {
+			b.traceNewTaskLocked(t)
+		}
+		b.readyLocked(t)
+	}
+	clear(b.arrivals)
+	b.arrivals = b.arrivals[:0]
+}
+
+// hostOfCtxLocked is the host of the task whose context ctx is: an adopted
+// goroutine runs where the view it calls was made.
+func (b *simBackend) hostOfCtxLocked(ctx context.Context) *simHost {
+	if ctx == nil {
+		return nil
+	}
+	task := anyiort.TaskOf(ctx)
+	if task == nil {
+		return nil
+	}
+	for _, t := range b.live {
+		if t.taskID == task.ID && !t.adopted {
+			return t.host
+		}
+	}
+	return nil
+}
+
+// settle waits, while adopting, until every goroutine of the bubble but
+// the caller is blocked: what they were doing has reached the run, or
+// never will without it. It must be called without b.mu.
+func (b *simBackend) settle() {
+	if b.adopting.Load() {
+		b.wait()
+	}
+}
+
+// takeBackLocked is the scheduler's turn after settle while a task holds
+// the baton: every goroutine is blocked, so the task is blocked outside the
+// simulator, and the baton comes back.
+func (b *simBackend) takeBackLocked() {
+	t := b.current
+	if t == nil {
+		return
+	}
+	if b.tracer != nil {
+		b.traceStopLocked(t)
+	}
+	t.state = simOutside
+	b.blockedOutside++
+	b.current = nil
+}
+
+// sortRunnableLocked puts the runnable tasks in creation order: while
+// adopting, goroutines outside the baton wake tasks in an order the Go
+// scheduler chooses, and a draw must not depend on it.
+func (b *simBackend) sortRunnableLocked() {
+	slices.SortFunc(b.runnable, func(x, y *simTask) int { return cmp.Compare(x.id, y.id) })
+}
+
+// simGID is the id of the calling goroutine, from its traceback's header.
+func simGID() uint64 {
+	var buf [64]byte
+	n := runtime.Stack(buf[:], false)
+	s, _ := bytes.CutPrefix(buf[:n], []byte("goroutine "))
+	var id uint64
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			break
+		}
+		id = id*10 + uint64(c-'0')
+	}
+	return id
+}
+
+// simGoroutineName names the calling goroutine after the function it was
+// started with, as "http.(*conn).serve": the last frame of its traceback.
+func simGoroutineName() string {
+	buf := make([]byte, 1<<14)
+	n := runtime.Stack(buf, false)
+	lines := strings.Split(string(buf[:n]), "\n")
+	name := "goroutine"
+	for i := 1; i+1 < len(lines); i += 2 {
+		fn := lines[i]
+		if strings.HasPrefix(fn, "created by ") || fn == "" {
+			break
+		}
+		if j := strings.LastIndexByte(fn, '('); j > 0 && strings.HasSuffix(fn, ")") {
+			fn = fn[:j]
+		}
+		name = fn
+	}
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
+}
+
+var _ anyiort.Adopter = (*simBackend)(nil)
+
+// SetBubbleWait gives the sim runs inside testing/synctest bubbles the
+// bubble's Wait (pass synctest.Wait). With it, a run that hands out a
+// net.Conn, a net.Listener or a dial function adopts the goroutines a
+// library starts (an http.Server's, an http.Transport's): each becomes a
+// task of the run when it calls in, named after the function it runs, and
+// the run waits for them to block before each decision, so that it stays a
+// function of its seed. The test helper calls it; a test that calls
+// synctest.Test itself can too.
+func SetBubbleWait(wait func()) { anyiort.SetBubbleWait(wait) }
