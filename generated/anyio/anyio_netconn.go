@@ -169,10 +169,10 @@ func (c *netConn) opError(op string, err error) error {
 }
 
 func (c *netConn) Close() error {
-	if err := c.enter("close of"); err != nil {
-		return err
+	err := c.enter("close of")
+	if err == nil {
+		err = c.s.Close()
 	}
-	err := c.s.Close()
 	c.mu.Lock()
 	c.closed = true
 	c.read.releaseFreeLocked()

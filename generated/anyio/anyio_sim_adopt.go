@@ -127,11 +127,8 @@ func (b *simBackend) admitLocked(ctx context.Context, what string) bool {
 	t := b.byGID[g]
 	switch {
 	case b.over:
-		if t != nil && !t.adopted && t.state == simOutside {
-			b.blockedOutside--
-			t.state, t.kill, t.dying = simRunning, true, true
-			b.mu.Unlock()
-			runtime.Goexit() // a task of the run: unwind it, as the run's end does
+		if t != nil {
+			t.dying = true // its calls return at once from now on, as an unwinding task's do
 		}
 		return false
 	case t == nil:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -179,6 +180,80 @@ func TestHTTPClientTimeoutAcrossAPartitionOnSim(t *testing.T) {
 				return err
 			}
 			return srv.Shutdown(ctx)
+		})
+	}, anyio.NetworkFunc(network))
+}
+
+// A crash of the server's host in the middle of a request reaches the
+// client as a failed request, one latency after the crash; the handler's
+// goroutine, a task of the crashed host, never runs again.
+func TestHTTPServerHostCrashOnSim(t *testing.T) {
+	network := func(int64) *anyio.SimNetwork {
+		nw := anyio.NewSimNetwork()
+		nw.AddHost("server", netip.MustParseAddr("10.0.0.1"))
+		nw.AddHost("client", netip.MustParseAddr("10.0.0.2"))
+		nw.SetLatency(time.Millisecond)
+		return nw
+	}
+	anyiotest.Seeds(t, 10, func(t *testing.T, ctx context.Context) error {
+		nw := anyio.CurrentNetwork(ctx)
+		handled := false
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := anyio.Sleep(r.Context(), time.Second); err != nil {
+				return
+			}
+			handled = true
+			fmt.Fprint(w, "too late")
+		})}
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			tg.StartSoon(func(ctx context.Context) error {
+				err := anyio.RunHost(ctx, "server", func(ctx context.Context) error {
+					ln, err := anyio.ListenTCP(ctx, "server", 80)
+					if err != nil {
+						return err
+					}
+					srv.BaseContext = func(net.Listener) context.Context { return ctx } // handlers run in the host
+					return srv.Serve(ln.NetListener(ctx))
+				})
+				if !errors.Is(err, anyio.ErrHostCrashed) {
+					return fmt.Errorf("RunHost(server) = %v, want ErrHostCrashed", err)
+				}
+				return nil
+			}, anyio.Name("server host"))
+			tg.StartSoon(func(ctx context.Context) error {
+				if err := anyio.Sleep(ctx, 100*time.Millisecond); err != nil {
+					return err
+				}
+				nw.Crash("server")
+				return nil
+			}, anyio.Name("nemesis"))
+			err := anyio.RunHost(ctx, "client", func(ctx context.Context) error {
+				tr := &http.Transport{DialContext: anyio.DialContext(ctx)}
+				defer tr.CloseIdleConnections()
+				if err := anyio.Sleep(ctx, time.Millisecond); err != nil { // the server listens
+					return err
+				}
+				start := anyio.Now(ctx)
+				resp, err := (&http.Client{Transport: tr}).Get("http://server/slow")
+				if err == nil {
+					resp.Body.Close()
+					return fmt.Errorf("GET during the crash succeeded with %s", resp.Status)
+				}
+				if failedAt := anyio.Now(ctx).Sub(start); failedAt != 100*time.Millisecond {
+					return fmt.Errorf("GET failed %v after it began, want 100ms (the crash, then one latency): %v", failedAt, err)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if handled {
+				return fmt.Errorf("the handler went on after its host crashed")
+			}
+			// No srv.Close: it would wait for Serve's goroutine, a task of
+			// the crashed host, forever (the run reports that deadlock).
+			// The run's end unwinds what the host left.
+			return nil
 		})
 	}, anyio.NetworkFunc(network))
 }
