@@ -162,6 +162,7 @@ func (n *SimNetwork) Crash(host string) {
 // crashHost crashes host; its disk tears its unsynced writes if tear is
 // set or its DiskFaults say so.
 func (n *SimNetwork) crashHost(host string, tear bool) {
+	n.admitCaller()
 	n.mu.Lock()
 	host = n.nameOfLocked(host)
 	runs := n.activeRunsLocked()

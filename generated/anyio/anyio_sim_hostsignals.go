@@ -37,6 +37,7 @@ type simSignalReceiver struct {
 // does nothing.
 func (n *SimNetwork) Signal(host string, sig os.Signal) {
 	n.mustKnow("Signal", host)
+	n.admitCaller()
 	n.mu.Lock()
 	host = simHostKey(n.nameOfLocked(host))
 	runs := n.activeRunsLocked()

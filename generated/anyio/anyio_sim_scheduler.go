@@ -24,6 +24,10 @@ func (b *simBackend) Yield() {
 		}
 	case t.dying:
 		// The run is over and t unwinds: let its deferred calls finish.
+	case b.adopting.Load() && t.yields < simAdoptingYields:
+		// While adopting, a task gives up the baton only where it must
+		// wait (see simAdoptingYields).
+		t.yields++
 	default:
 		b.readyLocked(t)
 		b.switchLocked(t)
@@ -37,6 +41,7 @@ func (b *simBackend) Yield() {
 // back: it unwinds with runtime.Goexit so its deferred calls still run.
 func (b *simBackend) switchLocked(t *simTask) {
 	b.stampProgressLocked()
+	t.yields = 0
 	var next *simTask // while adopting, only the scheduler decides
 	if !b.adopting.Load() {
 		next = b.nextLocked()
@@ -82,9 +87,10 @@ func (b *simBackend) handOffLocked(next *simTask) {
 // is due (it fires before any task runs, so a deadline in the past cancels
 // at the next checkpoint even in a busy loop) or the run is over.
 func (b *simBackend) nextLocked() *simTask {
+	draw := 0 // how many of the runnable set to draw from: the urgent ones that lead it, or all
 	if b.adopting.Load() {
 		b.numberArrivalsLocked()
-		b.sortRunnableLocked()
+		draw = b.sortRunnableLocked()
 	}
 	n := len(b.runnable)
 	if n == 0 || b.over || b.timerDueLocked() {
@@ -93,14 +99,18 @@ func (b *simBackend) nextLocked() *simTask {
 	if b.threads > 0 {
 		return b.nextOutsideLocked()
 	}
+	if draw == 0 {
+		draw = n
+	}
 	i := 0
-	if n > 1 {
-		i = b.pickLocked(n)
+	if draw > 1 {
+		i = b.pickLocked(draw)
 	}
 	t := b.runnable[i]
 	b.runnable[i] = b.runnable[n-1]
 	b.runnable[n-1] = nil
 	b.runnable = b.runnable[:n-1]
+	t.urgent = false
 	return t
 }
 

@@ -38,6 +38,17 @@ import (
 // their own, with no call into the run between, run in the Go scheduler's
 // order; -anyio.checkdeterminism finds where that shows.
 
+// simAdoptingYields is how many scheduling points in a row a task passes
+// without giving up the baton while the run adopts, unless it waits. A
+// library may hold a mutex of its own across a write (the HTTP/2 client
+// does); if the write gave up the baton, the goroutine that runs next and
+// wants the mutex would wait for one that waits for the scheduler, which
+// waits for every goroutine to block, and a goroutine waiting for a mutex
+// does not count as blocked in a bubble: the run would stop. A task that
+// checks in a loop for what another task does still lets it run, every
+// so many scheduling points.
+const simAdoptingYields = 1000
+
 // simAdoption is what a run keeps to adopt goroutines.
 type simAdoption struct {
 	adopting       atomic.Bool // set once; the fields below are guarded by simBackend.mu
@@ -137,6 +148,7 @@ func (b *simBackend) admitLocked(ctx context.Context, what string) bool {
 		return false
 	case t.state == simOutside:
 		b.blockedOutside--
+		t.urgent = true
 		b.readyLocked(t)
 	}
 	b.mu.Unlock()
@@ -189,6 +201,7 @@ func (b *simBackend) numberArrivalsLocked() {
 		t.host = b.hostOfCtxLocked(a.ctx)
 		t.frozen = t.host != nil && t.host.crashed
 		b.priorityLocked(t)
+		t.urgent = true
 		b.live[t.id] = t
 		if b.tracer != nil {
 			b.traceNewTaskLocked(t)
@@ -244,9 +257,28 @@ func (b *simBackend) takeBackLocked() {
 
 // sortRunnableLocked puts the runnable tasks in creation order: while
 // adopting, goroutines outside the baton wake tasks in an order the Go
-// scheduler chooses, and a draw must not depend on it.
-func (b *simBackend) sortRunnableLocked() {
-	slices.SortFunc(b.runnable, func(x, y *simTask) int { return cmp.Compare(x.id, y.id) })
+// scheduler chooses, and a draw must not depend on it. Urgent tasks come
+// first, and are the only ones drawn from while there are any: they are
+// goroutines that ran beside the baton's holder and stopped at a call into
+// the run, perhaps holding a mutex of their library's (the HTTP/2 client
+// holds one while it writes a frame). Run first, they finish what they were
+// doing; a task run before them might wait for that mutex, a wait the
+// bubble does not count as blocked, and the run would stop.
+func (b *simBackend) sortRunnableLocked() (urgent int) {
+	slices.SortFunc(b.runnable, func(x, y *simTask) int {
+		return cmp.Or(-cmp.Compare(boolInt(x.urgent), boolInt(y.urgent)), cmp.Compare(x.id, y.id))
+	})
+	for urgent < len(b.runnable) && b.runnable[urgent].urgent {
+		urgent++
+	}
+	return urgent
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // simGID is the id of the calling goroutine, from its traceback's header.

@@ -96,6 +96,7 @@ func (n *SimNetwork) setPairLatencyLocked(a, b string, d time.Duration) {
 // deliver what the change freed, and records the fault in their traces
 // (what, unless "").
 func (n *SimNetwork) changeLinks(what string, change func()) {
+	n.admitCaller()
 	n.mu.Lock()
 	change()
 	runs := n.activeRunsLocked()
@@ -173,6 +174,19 @@ func (n *SimNetwork) activeRunsLocked() []*simNet {
 }
 
 // attach and detach keep the list of runs using n.
+// admitCaller makes a caller that is a goroutine of a run using n, in a
+// run that adopts goroutines, hold the run's baton first (see admit): a
+// fault it causes then comes at a point the seed chose, not at whatever
+// moment a goroutine beside the baton's holder got to it.
+func (n *SimNetwork) admitCaller() {
+	n.mu.Lock()
+	runs := n.activeRunsLocked()
+	n.mu.Unlock()
+	for _, net := range runs {
+		net.b.admit(nil, "")
+	}
+}
+
 func (n *SimNetwork) attach(net *simNet) {
 	n.mu.Lock()
 	defer n.mu.Unlock()

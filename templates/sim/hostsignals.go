@@ -31,6 +31,7 @@ type simSignalReceiver struct {
 // for sig on host, nothing happens. Called outside a run it does nothing.
 func (n *SimNetwork) Signal(host string, sig os.Signal) {
 	n.mustKnow("Signal", host)
+	n.admitCaller()
 	n.mu.Lock()
 	host = simHostKey(n.nameOfLocked(host))
 	runs := n.activeRunsLocked()

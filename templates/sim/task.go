@@ -44,6 +44,8 @@ type simTask struct {
 	priority float64  // under PCT: the highest runnable task runs
 	gid      uint64   // its goroutine's id, once the run adopts (adopt.go)
 	adopted  bool     // a goroutine the run did not start
+	yields   int      // scheduling points passed in a row while adopting (simAdoptingYields)
+	urgent   bool     // while adopting: stopped at a call beside the baton's holder (sortRunnableLocked)
 }
 
 // NamesTasks implements anyiort.TaskNamer: deadlock and misuse reports name
