@@ -708,13 +708,10 @@ func TestNetListenerAndDialContext(t *testing.T) {
 	})
 }
 
-// net/http's server and client over the views, on std (net/http starts
-// goroutines of its own, which a simulated run does not schedule).
+// net/http's server and client over the views, with the server's Serve in
+// a plain goroutine.
 func TestNetHTTPOverTheViews(t *testing.T) {
-	confEachBackend(t, func(t *testing.T, ctx context.Context) error {
-		if anyio.CurrentBackend(ctx) != "std" {
-			return confSkip("net/http starts goroutines of its own, which a simulated run does not schedule")
-		}
+	confEachBackendWithLibraries(t, func(t *testing.T, ctx context.Context) error {
 		ln, port, err := confListen(ctx, "127.0.0.1")
 		if err != nil {
 			return err
@@ -723,7 +720,8 @@ func TestNetHTTPOverTheViews(t *testing.T) {
 			fmt.Fprintf(w, "hello %s", r.URL.Path)
 		})}
 		// http.Server.Serve runs in a plain goroutine, as net/http's
-		// users run it; on std that is what a task is anyway.
+		// users run it; on std that is what a task is anyway, and on sim
+		// the goroutine becomes a task when it calls Accept.
 		served := make(chan struct{})
 		var serveErr error
 		go func() {

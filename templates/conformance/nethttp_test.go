@@ -1,0 +1,223 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+
+	anyio "github.com/anyiogen/anyiogen/generated/anyio"
+)
+
+// net/http over the package's sockets, on every backend: "http.Server
+// (over NetListener) and http.Client (with Transport.DialContext:
+// DialContext(ctx)) run on sim inside the test helper, deterministically,
+// ... and on std over the OS."
+
+// confLibrarySeeds is how many seeds the net/http tests run on sim.
+const confLibrarySeeds = 3
+
+// confEachBackendWithLibraries runs body as confEachBackend does, with each
+// sim run inside a testing/synctest bubble given the bubble's Wait, as the
+// test helper's are: there the simulator adopts the goroutines a library
+// starts.
+func confEachBackendWithLibraries(t *testing.T, body func(t *testing.T, ctx context.Context) error) {
+	t.Helper()
+	for _, name := range anyio.Backends() {
+		t.Run(name, func(t *testing.T) {
+			if name != anyio.BackendSim {
+				confRun(t, name, body)
+				return
+			}
+			for seed := range confLibrarySeeds {
+				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+					synctest.Test(t, func(t *testing.T) {
+						anyio.SetBubbleWait(synctest.Wait)
+						confRun(t, name, body, anyio.Seed(int64(seed)))
+					})
+				})
+			}
+		})
+	}
+}
+
+// confHTTPServer serves handler on a NetListener of a fresh port in a task
+// of tg, with ctx as every request's base, and returns the server and its
+// URL. configure, if not nil, sees the server before it serves. The task
+// ends when the server is shut down.
+func confHTTPServer(ctx context.Context, tg *anyio.TaskGroup, handler http.Handler, configure func(*http.Server)) (*http.Server, string, error) {
+	l, err := anyio.ListenTCP(ctx, "127.0.0.1", 0)
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{Handler: handler, BaseContext: func(net.Listener) context.Context { return ctx }}
+	if configure != nil {
+		configure(srv)
+	}
+	tg.StartSoon(func(ctx context.Context) error {
+		if err := srv.Serve(l.NetListener(ctx)); err != http.ErrServerClosed {
+			return err
+		}
+		return nil
+	}, anyio.Name("http server"))
+	return srv, "http://" + l.Addr().String(), nil
+}
+
+// confHTTPGet GETs url with client and returns the body.
+func confHTTPGet(client *http.Client, url string) (string, error) {
+	resp, err := client.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return string(body), err
+}
+
+// Requests in turn share one kept-alive connection.
+func TestNetHTTPKeepAlive(t *testing.T) {
+	confEachBackendWithLibraries(t, func(t *testing.T, ctx context.Context) error {
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			var conns atomic.Int32
+			srv, base, err := confHTTPServer(ctx, tg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprintf(w, "hello %s", r.URL.Path)
+			}), func(srv *http.Server) {
+				srv.ConnState = func(_ net.Conn, s http.ConnState) {
+					if s == http.StateNew {
+						conns.Add(1)
+					}
+				}
+			})
+			if err != nil {
+				return err
+			}
+			tr := &http.Transport{DialContext: anyio.DialContext(ctx)}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr}
+			for _, path := range []string{"/a", "/b", "/c"} {
+				got, err := confHTTPGet(client, base+path)
+				if err != nil {
+					return err
+				}
+				if want := "hello " + path; got != want {
+					t.Errorf("GET %s = %q, want %q", path, got, want)
+				}
+			}
+			if n := conns.Load(); n != 1 {
+				t.Errorf("three requests in turn used %d connections, want 1 kept alive", n)
+			}
+			return srv.Shutdown(ctx)
+		})
+	})
+}
+
+// Shutdown stops accepting and waits for the request under way, whose
+// client gets the whole response.
+func TestNetHTTPShutdownWaitsForTheRunningHandler(t *testing.T) {
+	confEachBackendWithLibraries(t, func(t *testing.T, ctx context.Context) error {
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			started := anyio.NewEvent()
+			srv, base, err := confHTTPServer(ctx, tg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				started.Set()
+				if err := anyio.Sleep(r.Context(), 5*confTick); err != nil {
+					http.Error(w, err.Error(), http.StatusServiceUnavailable)
+					return
+				}
+				fmt.Fprint(w, "finished")
+			}), nil)
+			if err != nil {
+				return err
+			}
+			tr := &http.Transport{DialContext: anyio.DialContext(ctx)}
+			defer tr.CloseIdleConnections()
+			tg.StartSoon(func(ctx context.Context) error {
+				got, err := confHTTPGet(&http.Client{Transport: tr}, base+"/slow")
+				if err != nil {
+					return fmt.Errorf("the request under way at Shutdown: %w", err)
+				}
+				if got != "finished" {
+					t.Errorf("the request under way at Shutdown got %q, want %q", got, "finished")
+				}
+				return nil
+			}, anyio.Name("client"))
+			if err := started.Wait(ctx); err != nil {
+				return err
+			}
+			start := anyio.Now(ctx)
+			if err := srv.Shutdown(ctx); err != nil {
+				return err
+			}
+			if waited := anyio.Now(ctx).Sub(start); waited < 4*confTick {
+				t.Errorf("Shutdown returned after %v, before the handler's %v sleep ended", waited, 5*confTick)
+			}
+			return nil
+		})
+	})
+}
+
+// A client's Timeout cuts a request to a handler that never answers, on
+// the backend's clock.
+func TestNetHTTPClientTimeout(t *testing.T) {
+	confEachBackendWithLibraries(t, func(t *testing.T, ctx context.Context) error {
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			srv, base, err := confHTTPServer(ctx, tg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_ = anyio.Sleep(r.Context(), confForever) // until the client gives up
+			}), nil)
+			if err != nil {
+				return err
+			}
+			tr := &http.Transport{DialContext: anyio.DialContext(ctx)}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr, Timeout: 5 * confTick}
+			start := anyio.Now(ctx)
+			_, err = confHTTPGet(client, base+"/never")
+			waited := anyio.Now(ctx).Sub(start)
+			var uerr *url.Error
+			if !errors.As(err, &uerr) || !uerr.Timeout() {
+				t.Errorf("GET of a handler that never answers: %v, want a timeout", err)
+			}
+			if waited < 5*confTick || waited > confPrompt {
+				t.Errorf("GET timed out after %v, want the client's Timeout, %v", waited, 5*confTick)
+			}
+			return srv.Close()
+		})
+	})
+}
+
+// HTTP/2 without TLS, with prior knowledge: its frames are read and written
+// by goroutines of the server's and the client's own.
+func TestNetHTTP2ClearText(t *testing.T) {
+	confEachBackendWithLibraries(t, func(t *testing.T, ctx context.Context) error {
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			srv, base, err := confHTTPServer(ctx, tg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprintf(w, "%s %s", r.Proto, r.URL.Path)
+			}), func(srv *http.Server) {
+				srv.Protocols = new(http.Protocols)
+				srv.Protocols.SetUnencryptedHTTP2(true)
+			})
+			if err != nil {
+				return err
+			}
+			tr := &http.Transport{DialContext: anyio.DialContext(ctx), Protocols: new(http.Protocols)}
+			tr.Protocols.SetUnencryptedHTTP2(true)
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr}
+			for _, path := range []string{"/a", "/b"} {
+				got, err := confHTTPGet(client, base+path)
+				if err != nil {
+					return err
+				}
+				if want := "HTTP/2.0 " + path; got != want {
+					t.Errorf("GET %s = %q, want %q", path, got, want)
+				}
+			}
+			return srv.Close()
+		})
+	})
+}
