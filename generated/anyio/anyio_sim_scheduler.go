@@ -12,6 +12,9 @@ import (
 // Yield is a scheduling point: the calling task goes back to the runnable
 // set and the scheduler picks, at random, who runs next (maybe the caller).
 func (b *simBackend) Yield() {
+	if b.adopting.Load() && b.passYield() {
+		return
+	}
 	if !b.admit(nil, "") {
 		return
 	}
@@ -24,10 +27,6 @@ func (b *simBackend) Yield() {
 		}
 	case t.dying:
 		// The run is over and t unwinds: let its deferred calls finish.
-	case b.adopting.Load() && t.yields < simAdoptingYields:
-		// While adopting, a task gives up the baton only where it must
-		// wait (see simAdoptingYields).
-		t.yields++
 	default:
 		b.readyLocked(t)
 		b.switchLocked(t)

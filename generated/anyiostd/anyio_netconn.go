@@ -205,6 +205,9 @@ func (c *netConn) LocalAddr() net.Addr  { return c.s.LocalAddr() }
 func (c *netConn) RemoteAddr() net.Addr { return c.s.RemoteAddr() }
 
 func (c *netConn) SetDeadline(t time.Time) error {
+	if c.unchanged(&c.read, t) && c.unchanged(&c.write, t) {
+		return nil
+	}
 	if err := c.enter("SetDeadline of"); err != nil {
 		return err
 	}
@@ -214,6 +217,9 @@ func (c *netConn) SetDeadline(t time.Time) error {
 }
 
 func (c *netConn) SetReadDeadline(t time.Time) error {
+	if c.unchanged(&c.read, t) {
+		return nil
+	}
 	if err := c.enter("SetReadDeadline of"); err != nil {
 		return err
 	}
@@ -222,11 +228,22 @@ func (c *netConn) SetReadDeadline(t time.Time) error {
 }
 
 func (c *netConn) SetWriteDeadline(t time.Time) error {
+	if c.unchanged(&c.write, t) {
+		return nil
+	}
 	if err := c.enter("SetWriteDeadline of"); err != nil {
 		return err
 	}
 	c.setDeadline(&c.write, t)
 	return nil
+}
+
+// unchanged reports whether d's deadline is t already, so that setting it
+// changes nothing (net/http clears its deadlines on every request).
+func (c *netConn) unchanged(d *netDeadline, t time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return d.at.Equal(t)
 }
 
 // noDeadline stands for "none" on a scope whose deadline cannot be cleared.

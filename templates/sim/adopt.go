@@ -49,6 +49,20 @@ import (
 // so many scheduling points.
 const simAdoptingYields = 1000
 
+// passYield reports whether a scheduling point passes without giving up
+// the baton, as it does while adopting (simAdoptingYields). It costs no
+// goroutine id: whoever calls, it changes nothing but a count.
+func (b *simBackend) passYield() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t := b.current
+	if t == nil || t.dying || t.yields >= simAdoptingYields {
+		return false
+	}
+	t.yields++
+	return true
+}
+
 // simAdoption is what a run keeps to adopt goroutines.
 type simAdoption struct {
 	adopting       atomic.Bool // set once; the fields below are guarded by simBackend.mu
@@ -297,21 +311,20 @@ func simGID() uint64 {
 }
 
 // simGoroutineName names the calling goroutine after the function it was
-// started with, as "http.(*conn).serve": the last frame of its traceback.
+// started with, as "http.(*conn).serve": the outermost frame of its stack.
 func simGoroutineName() string {
-	buf := make([]byte, 1<<14)
-	n := runtime.Stack(buf, false)
-	lines := strings.Split(string(buf[:n]), "\n")
+	pcs := make([]uintptr, 256)
+	n := runtime.Callers(2, pcs)
 	name := "goroutine"
-	for i := 1; i+1 < len(lines); i += 2 {
-		fn := lines[i]
-		if strings.HasPrefix(fn, "created by ") || fn == "" {
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if f.Function != "" && f.Function != "runtime.goexit" {
+			name = f.Function
+		}
+		if !more {
 			break
 		}
-		if j := strings.LastIndexByte(fn, '('); j > 0 && strings.HasSuffix(fn, ")") {
-			fn = fn[:j]
-		}
-		name = fn
 	}
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]

@@ -52,7 +52,7 @@ func (b *simBackend) NewWaiter() anyiort.Waiter {
 // Wait parks the owning task until Wake (nil) or until ctx is done
 // (ctx.Err()). It is always a scheduling point, even when it returns at once.
 func (w *simWaiter) Wait(ctx context.Context, reason string) error {
-	if !w.b.admit(ctx, reason) {
+	if !w.admit(ctx, reason) {
 		return simRunOver{}
 	}
 	w.b.pollForeignHere()
@@ -96,6 +96,22 @@ func (w *simWaiter) Wait(ctx context.Context, reason string) error {
 			return simRunOver{} // an adopted goroutine at the run's end
 		}
 	}
+}
+
+// admit is simBackend.admit for a Wait. A waiter is waited on only by the
+// task that made it, so when that task holds the baton the caller is it,
+// and no goroutine id is needed.
+func (w *simWaiter) admit(ctx context.Context, reason string) bool {
+	b := w.b
+	if !b.adopting.Load() {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if w.task != nil && b.current == w.task {
+		return true
+	}
+	return b.admitLocked(ctx, reason)
 }
 
 // enterLocked checks that the owning task is the one running.
