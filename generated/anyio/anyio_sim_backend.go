@@ -89,6 +89,7 @@ func (b *simBackend) Run(main func() error) error {
 		}
 	}
 	b.cleanup(tick) // unwinds the tasks left behind
+	b.leftBehind()
 	return b.report()
 }
 

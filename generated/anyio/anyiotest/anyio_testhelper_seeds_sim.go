@@ -182,6 +182,12 @@ func parallelism() int {
 	return max(1, runtime.GOMAXPROCS(0))
 }
 
+// bubbleLeftBlocked reports whether v is testing/synctest's panic for a
+// bubble whose goroutines were still blocked when its function returned.
+func bubbleLeftBlocked(v any) bool {
+	return strings.Contains(fmt.Sprint(v), "blocked goroutines remain")
+}
+
 // runSeed is one subtest of Seeds: body on sim with seed, traced; if that
 // fails, the commands that replay it and the trace's file.
 func (s *sweep) runSeed(t *testing.T, seed int64) {
@@ -214,6 +220,14 @@ func (s *sweep) runSeed(t *testing.T, seed int64) {
 			text = fmt.Sprintf("seed %d failed (above)\n%s", seed, how)
 		}
 		text = keepVisualization(t, err, text)
+		if panicked != nil && bubbleLeftBlocked(panicked) {
+			// testing/synctest found goroutines of the run's bubble blocked
+			// after the run: the run said which, if it adopted them. They
+			// stay blocked, but the test binary goes on.
+			s.report(seed, text+"\n    testing/synctest: "+fmt.Sprint(panicked))
+			t.Fail()
+			return
+		}
 		if panicked != nil {
 			// The test binary is going down (a bubble left with a goroutine
 			// that nothing can wake, say): the story is told now, here, or

@@ -1,0 +1,136 @@
+package anyiotest_test
+
+import (
+	"context"
+	"crypto/tls"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/anyiogen/anyiogen/generated/anyio"
+	"github.com/anyiogen/anyiogen/generated/anyio/anyiotest"
+)
+
+// Reports about goroutines a run adopted name them, by the function they
+// run, not the task that held the baton when they called in.
+
+// A goroutine started with go that waits in the run is a task of its own in
+// the deadlock report.
+func TestDeadlockReportNamesAnAdoptedGoroutine(t *testing.T) {
+	out, err := goTest("-test.run=^TestAdoptedWaiterDeadlock$")
+	want := regexp.MustCompile(`task "anyiotest_test\.waitForNothing" \(task \d+\) waits on: `)
+	if err == nil || !want.MatchString(out) {
+		t.Errorf("err = %v, want a deadlock naming the goroutine; output:\n%s", err, out)
+	}
+}
+
+// A goroutine the run adopted that then waits on a sync.Mutex held by a
+// parked task stops the run; the report names it and the mutex.
+func TestStallReportNamesAnAdoptedGoroutineOnAMutex(t *testing.T) {
+	_, err := goTest("-test.run=^TestAdoptedMutexBlock$")
+	want := regexp.MustCompile(`anyio sim: task "anyiotest_test\.lockAfterASleep" \(task \d+\) has not reached a scheduling point for 200ms of wall time; it is blocked outside the simulator: sync\.Mutex\.Lock in github\.com/anyiogen/anyiogen/generated/anyio/anyiotest_test\.lockAfterASleep at `)
+	if err == nil || !want.MatchString(err.Error()) {
+		t.Errorf("err = %v, want the stall report naming the goroutine", err)
+	}
+}
+
+// A goroutine the run adopted and left blocked outside it fails the seed,
+// named, and the test binary goes on to report it.
+func TestRunEndReportsAdoptedGoroutinesLeftBlocked(t *testing.T) {
+	out, err := goTest("-test.run=^TestAdoptedLeftBlocked$")
+	want := regexp.MustCompile(`the run ended with 1 goroutine\(s\) it adopted still blocked outside the simulator, [^\n]*\n\s+"anyiotest_test\.blockForever" \(task \d+\): chan receive \(durable\) in github\.com/anyiogen/anyiogen/generated/anyio/anyiotest_test\.blockForever at `)
+	if err == nil || !want.MatchString(out) {
+		t.Errorf("err = %v, want the seed failed naming the goroutine left blocked; output:\n%s", err, out)
+	}
+	if !regexp.MustCompile(`--- FAIL: TestAdoptedLeftBlocked`).MatchString(out) {
+		t.Errorf("the child did not report the test as failed (did it crash?); output:\n%s", out)
+	}
+}
+
+// A crypto/tls handshake under a context deadline, to a server that never
+// answers, ends at that deadline on the run's clock: the goroutine
+// crypto/tls starts to watch the context closes the connection, in the run.
+func TestTLSHandshakeDeadlineOnSim(t *testing.T) {
+	_, client := ed25519TLS(t)
+	anyiotest.Seeds(t, 5, func(t *testing.T, ctx context.Context) error {
+		l, err := anyio.ListenTCP(ctx, "127.0.0.1", 8443)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		s, err := anyio.ConnectTCP(ctx, "127.0.0.1", 8443)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		silent, err := l.Accept(ctx) // accepted, never answered
+		if err != nil {
+			return err
+		}
+		defer silent.Close()
+		hctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		start := anyio.Now(ctx)
+		cfg := client.Clone()
+		cfg.ServerName = "127.0.0.1"
+		err = tls.Client(s.NetConn(ctx), cfg).HandshakeContext(hctx)
+		if err == nil {
+			t.Errorf("the handshake with a silent server succeeded")
+		}
+		if waited := anyio.Now(ctx).Sub(start); waited != time.Second {
+			t.Errorf("the handshake ended after %v of virtual time, want its deadline, 1s (err %v)", waited, err)
+		}
+		return nil
+	})
+}
+
+// The demos these tests run in a child binary.
+
+func TestAdoptedWaiterDeadlock(t *testing.T) {
+	demoOnly(t)
+	anyiotest.Seeds(t, 1, func(t *testing.T, ctx context.Context) error {
+		anyio.DialContext(ctx) // a view handed out: the run adopts from now on
+		never := anyio.NewEvent()
+		go waitForNothing(ctx, never)
+		return never.Wait(ctx)
+	})
+}
+
+func waitForNothing(ctx context.Context, e *anyio.Event) { _ = e.Wait(ctx) }
+
+func TestAdoptedMutexBlock(t *testing.T) {
+	demoOnly(t)
+	var mu sync.Mutex
+	anyiotest.Seeds(t, 1, func(t *testing.T, ctx context.Context) error {
+		anyio.DialContext(ctx)
+		mu.Lock()
+		defer mu.Unlock()
+		go lockAfterASleep(ctx, &mu)
+		return anyio.Sleep(ctx, time.Second) // parked, holding mu
+	}, anyio.SimWatchdog(200*time.Millisecond))
+}
+
+func lockAfterASleep(ctx context.Context, mu *sync.Mutex) {
+	if anyio.Sleep(ctx, time.Millisecond) != nil {
+		return
+	}
+	mu.Lock()
+	mu.Unlock()
+}
+
+func TestAdoptedLeftBlocked(t *testing.T) {
+	demoOnly(t)
+	anyiotest.Seeds(t, 1, func(t *testing.T, ctx context.Context) error {
+		anyio.DialContext(ctx)
+		go blockForever(ctx)
+		return anyio.Sleep(ctx, 10*time.Millisecond)
+	})
+}
+
+func blockForever(ctx context.Context) {
+	if anyio.Sleep(ctx, time.Millisecond) != nil {
+		return
+	}
+	<-make(chan int) // nothing will ever send
+}
