@@ -248,8 +248,11 @@ func (b *simBackend) describeStall() string {
 // in, or returns "" when no task holds it.
 func (b *simBackend) describeStallLocked() string {
 	t := b.current
-	if t == nil || b.over {
+	if b.over {
 		return ""
+	}
+	if t == nil {
+		return b.describeUnsettledLocked()
 	}
 	s := "anyio sim: task " + t.label() + " has not reached a scheduling point for " + b.watchdog.String() + " of wall time"
 	if where := b.stuckIn(t); where != "" {

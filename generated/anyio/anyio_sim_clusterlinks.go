@@ -191,7 +191,7 @@ func (n *SimNetwork) admitCaller() {
 	runs := n.activeRunsLocked()
 	n.mu.Unlock()
 	for _, net := range runs {
-		net.b.admit(nil, "")
+		net.b.admit(simCall{})
 	}
 }
 

@@ -15,7 +15,7 @@ func (b *simBackend) Yield() {
 	if b.adopting.Load() && b.passYield() {
 		return
 	}
-	if !b.admit(nil, "") {
+	if !b.admit(simCall{}) {
 		return
 	}
 	b.pollForeignHere()

@@ -58,7 +58,7 @@ func (b *simBackend) NamesTasks() bool { return true }
 // Go makes fn a new runnable task; it runs once the scheduler picks it.
 // Tasks started after the run has ended never run.
 func (b *simBackend) Go(name string, fn func()) {
-	b.admit(nil, "")
+	b.admit(simCall{})
 	b.mu.Lock()
 	if b.over {
 		b.mu.Unlock()
@@ -75,7 +75,7 @@ func (b *simBackend) Go(name string, fn func()) {
 // GoTask implements anyiort.TaskStarter: as Go, with the task reported
 // under the ID and name its context carries.
 func (b *simBackend) GoTask(task *anyiort.Task, fn func()) {
-	b.admit(nil, "")
+	b.admit(simCall{})
 	b.mu.Lock()
 	if b.over {
 		b.mu.Unlock()
@@ -168,7 +168,7 @@ func (b *simBackend) exit(t *simTask, normal bool, recovered any) {
 			b.blockedOutside--
 			t.state = simRunning
 		} else {
-			b.admitLocked(nil, "")
+			b.admitLocked(simCall{})
 		}
 	}
 	switch {

@@ -39,7 +39,7 @@ type simWaiter struct {
 func (b *simBackend) NewWaiter() anyiort.Waiter {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.adopting.Load() && !b.admitLocked(nil, "") {
+	if b.adopting.Load() && !b.admitLocked(simCall{}) {
 		return &simWaiter{b: b, err: simRunOver{}}
 	}
 	w := &simWaiter{b: b, task: b.current}
@@ -114,7 +114,7 @@ func (w *simWaiter) admit(ctx context.Context, reason string) bool {
 	if w.task != nil && b.current == w.task {
 		return true
 	}
-	return b.admitLocked(ctx, reason)
+	return b.admitLocked(simCall{ctx, reason})
 }
 
 // enterLocked checks that the owning task is the one running.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -73,6 +74,7 @@ type simAdoption struct {
 	blockedOutside int             // tasks blocked outside the simulator
 	schedGID       uint64          // the scheduler's goroutine: its calls keep their old rules
 	threadGIDs     map[uint64]bool // ToThread functions' goroutines
+	bubbleID       string          // the bubble, as its goroutines' tracebacks name it
 }
 
 // simAdoptee is a goroutine that called into the run for the first time,
@@ -80,8 +82,7 @@ type simAdoption struct {
 // it arrived.
 type simAdoptee struct {
 	t    *simTask
-	what string
-	ctx  context.Context
+	call simCall
 }
 
 // Adopt implements anyiort.Adopter: inside a bubble whose Wait the test
@@ -112,7 +113,7 @@ func (b *simBackend) Enter(ctx context.Context, what string) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !b.admitLocked(ctx, what) {
+	if !b.admitLocked(simCall{ctx, what}) {
 		return simRunOver{}
 	}
 	return nil
@@ -124,24 +125,33 @@ func (b *simBackend) knowLocked(t *simTask, gid uint64) {
 	b.byGID[gid] = t
 }
 
+// simCall is what a call into the run says about itself, for when its
+// goroutine is one the run has not met: the context it was given (its
+// task's host is the goroutine's) and what it does. Its zero value says
+// nothing.
+type simCall struct {
+	ctx  context.Context
+	what string
+}
+
 // admit is admitLocked for a call that holds no lock. It reports whether
 // the call may go on; false means the run is over for the caller.
-func (b *simBackend) admit(ctx context.Context, what string) bool {
+func (b *simBackend) admit(c simCall) bool {
 	if !b.adopting.Load() {
 		return true
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.admitLocked(ctx, what)
+	return b.admitLocked(c)
 }
 
 // admitLocked returns once the calling goroutine holds the baton, making it
 // a task first if the run has not met it. The scheduler's own goroutine (a
 // timer's callback) and a ToThread function's pass as they are. b.mu is
 // held on entry and on return, but not while the caller waits.
-func (b *simBackend) admitLocked(ctx context.Context, what string) bool {
+func (b *simBackend) admitLocked(c simCall) bool {
 	g := simGID()
-	if c := b.current; c != nil && c.gid == g {
+	if cur := b.current; cur != nil && cur.gid == g {
 		return true
 	}
 	if g == b.schedGID || b.threadGIDs[g] {
@@ -158,7 +168,7 @@ func (b *simBackend) admitLocked(ctx context.Context, what string) bool {
 		t = &simTask{adopted: true, started: true, resume: make(chan struct{}, 1), state: simArriving}
 		t.name = simGoroutineName()
 		b.knowLocked(t, g)
-		b.arrivals = append(b.arrivals, simAdoptee{t: t, what: what, ctx: ctx})
+		b.arrivals = append(b.arrivals, simAdoptee{t: t, call: c})
 	case t.dying:
 		return false
 	case t.state == simOutside:
@@ -207,13 +217,13 @@ func (b *simBackend) numberArrivalsLocked() {
 		return
 	}
 	slices.SortStableFunc(b.arrivals, func(x, y simAdoptee) int {
-		return cmp.Or(cmp.Compare(x.t.name, y.t.name), cmp.Compare(x.what, y.what))
+		return cmp.Or(cmp.Compare(x.t.name, y.t.name), cmp.Compare(x.call.what, y.call.what))
 	})
 	for _, a := range b.arrivals {
 		t := a.t
 		b.nextID++
 		t.id, t.taskID = b.nextID, int64(b.nextID)
-		t.host = b.hostOfCtxLocked(a.ctx)
+		t.host = b.hostOfCtxLocked(a.call.ctx)
 		t.frozen = t.host != nil && t.host.crashed
 		b.priorityLocked(t)
 		t.urgent = true
@@ -252,6 +262,63 @@ func (b *simBackend) settle() {
 	if b.adopting.Load() {
 		b.wait()
 	}
+}
+
+// describeUnsettledLocked names, while adopting, the goroutines of the
+// bubble that keep settle from returning: they are neither blocked where
+// the bubble sees it nor running into the run. It returns "" when there
+// are none.
+func (b *simBackend) describeUnsettledLocked() string {
+	if !b.adopting.Load() {
+		return ""
+	}
+	var stuck []string
+	for block := range strings.SplitSeq(simAllStacks(), "\n\n") {
+		header, _, _ := strings.Cut(block, "\n")
+		if !strings.Contains(header, ", "+b.bubbleID+"]") || strings.Contains(header, "(durable)") {
+			continue
+		}
+		name := header
+		if f := strings.Fields(header); len(f) > 1 {
+			name = f[1]
+		}
+		if gid, err := strconv.ParseUint(name, 10, 64); err == nil {
+			name = "goroutine " + name + " (" + simOutermost(block) + ")"
+			if t := b.byGID[gid]; t != nil {
+				name = "task " + t.label()
+			}
+		}
+		stuck = append(stuck, name+": "+simBlockedAt(block))
+	}
+	if len(stuck) == 0 {
+		return ""
+	}
+	slices.Sort(stuck)
+	return "anyio sim: the run has waited " + b.watchdog.String() + " of wall time for the goroutines of its bubble to block, and these have not:\n\t" +
+		strings.Join(stuck, "\n\t") +
+		"\na goroutine waiting for a sync.Mutex is not blocked as the bubble sees it: a library that holds a mutex across a call into the run " +
+		"(net/rpc's server does while it writes a response) stops the run when another goroutine wants that mutex"
+}
+
+// simOutermost is the function a goroutine's traceback block says it was
+// started with, as "rpc.(*service).call".
+func simOutermost(block string) string {
+	name := "?"
+	lines := strings.Split(block, "\n")
+	for i := 1; i+1 < len(lines); i += 2 {
+		fn := lines[i]
+		if strings.HasPrefix(fn, "created by ") {
+			break
+		}
+		if j := strings.LastIndexByte(fn, '('); j > 0 && strings.HasSuffix(fn, ")") {
+			fn = fn[:j]
+		}
+		name = fn
+	}
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
 }
 
 // takeBackLocked is the scheduler's turn after settle while a task holds

@@ -117,7 +117,8 @@ func (b *simBackend) claim() (tick <-chan time.Time, stop func(), err error) {
 	}
 	horizon := time.NewTimer(simBubbleHorizon)
 	b.stall = anyiort.RegisterStall(b.watchdog, b.describeStall)
-	unregister := anyiort.RegisterBubbleRun(anyiort.BubbleID())
+	b.bubbleID = anyiort.BubbleID()
+	unregister := anyiort.RegisterBubbleRun(b.bubbleID)
 	return horizon.C, func() { horizon.Stop(); b.stall.Unregister(); unregister() }, nil
 }
 

@@ -116,7 +116,7 @@ func lockAfterASleep(ctx context.Context, mu *sync.Mutex) {
 		return
 	}
 	mu.Lock()
-	mu.Unlock()
+	defer mu.Unlock()
 }
 
 func TestAdoptedLeftBlocked(t *testing.T) {
