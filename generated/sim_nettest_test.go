@@ -49,6 +49,7 @@ func TestSimNetConnPassesNettest(t *testing.T) {
 				pairs = append(pairs, [2]net.Conn{a.NetConn(ctx), b.NetConn(ctx)})
 			}
 			done := make(chan struct{})
+			//anyiovet:ignore nettest's goroutines are what the run adopts here
 			go func() {
 				defer close(done)
 				nettest.TestConn(outer, func() (c1, c2 net.Conn, stop func(), err error) {
@@ -57,6 +58,7 @@ func TestSimNetConnPassesNettest(t *testing.T) {
 					return p[0], p[1], func() { p[0].Close(); p[1].Close() }, nil
 				})
 			}()
+			//anyiovet:ignore the task waits for nettest while the run goes on without it
 			<-done // a channel of the test's: the run goes on without this task meanwhile
 			return nil
 		}, anyio.Backend(anyio.BackendSim), anyio.Seed(1), anyio.Network(network))

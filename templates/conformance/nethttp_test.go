@@ -221,3 +221,46 @@ func TestNetHTTP2ClearText(t *testing.T) {
 		})
 	})
 }
+
+// HTTP/2 over TLS: crypto/tls's handshake and net/http's HTTP/2 over the
+// views.
+func TestNetHTTP2OverTLS(t *testing.T) {
+	server, client, err := confTLSConfigs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	confEachBackendWithLibraries(t, func(t *testing.T, ctx context.Context) error {
+		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+			l, err := anyio.ListenTCP(ctx, "127.0.0.1", 0)
+			if err != nil {
+				return err
+			}
+			srv := &http.Server{
+				Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					fmt.Fprintf(w, "%s %s", r.Proto, r.URL.Path)
+				}),
+				TLSConfig:   server.Clone(),
+				BaseContext: func(net.Listener) context.Context { return ctx },
+			}
+			tg.StartSoon(func(ctx context.Context) error {
+				if err := srv.ServeTLS(l.NetListener(ctx), "", ""); err != http.ErrServerClosed {
+					return err
+				}
+				return nil
+			}, anyio.Name("https server"))
+			tr := &http.Transport{DialContext: anyio.DialContext(ctx), TLSClientConfig: client.Clone(), ForceAttemptHTTP2: true}
+			defer tr.CloseIdleConnections()
+			httpsClient := &http.Client{Transport: tr}
+			for _, path := range []string{"/a", "/b"} {
+				got, err := confHTTPGet(httpsClient, "https://"+l.Addr().String()+path)
+				if err != nil {
+					return err
+				}
+				if want := "HTTP/2.0 " + path; got != want {
+					t.Errorf("GET %s = %q, want %q", path, got, want)
+				}
+			}
+			return srv.Close()
+		})
+	})
+}

@@ -92,6 +92,7 @@ func TestAdoptedWaiterDeadlock(t *testing.T) {
 	anyiotest.Seeds(t, 1, func(t *testing.T, ctx context.Context) error {
 		anyio.DialContext(ctx) // a view handed out: the run adopts from now on
 		never := anyio.NewEvent()
+		//anyiovet:ignore a goroutine the run adopts: the demo's point
 		go waitForNothing(ctx, never)
 		return never.Wait(ctx)
 	})
@@ -106,7 +107,9 @@ func TestAdoptedMutexBlock(t *testing.T) {
 		anyio.DialContext(ctx)
 		mu.Lock()
 		defer mu.Unlock()
+		//anyiovet:ignore a goroutine the run adopts: the demo's point
 		go lockAfterASleep(ctx, &mu)
+		//anyiovet:ignore the demo of a stall a library's mutex causes
 		return anyio.Sleep(ctx, time.Second) // parked, holding mu
 	}, anyio.SimWatchdog(200*time.Millisecond))
 }
@@ -123,6 +126,7 @@ func TestAdoptedLeftBlocked(t *testing.T) {
 	demoOnly(t)
 	anyiotest.Seeds(t, 1, func(t *testing.T, ctx context.Context) error {
 		anyio.DialContext(ctx)
+		//anyiovet:ignore a goroutine the run adopts: the demo's point
 		go blockForever(ctx)
 		return anyio.Sleep(ctx, 10*time.Millisecond)
 	})

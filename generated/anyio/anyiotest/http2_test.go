@@ -71,6 +71,7 @@ func serveAndGet(ctx context.Context, srv *http.Server, serve func(ctx context.C
 		}, anyio.Name("server"))
 		client := &http.Client{Transport: tr}
 		for _, path := range []string{"/a", "/b", "/c"} {
+			//anyiovet:ignore tr dials with DialContext: serveAndGet's callers make it so
 			resp, err := client.Get(base + path)
 			if err != nil {
 				return err

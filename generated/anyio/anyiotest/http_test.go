@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -256,4 +257,22 @@ func TestHTTPServerHostCrashOnSim(t *testing.T) {
 			return nil
 		})
 	}, anyio.NetworkFunc(network))
+}
+
+// The net/http tests on sim are a function of their seeds: each seed, run
+// twice, gives the same trace (-anyio.checkdeterminism, in a child binary
+// so that the flag is this test's alone).
+func TestNetHTTPRunsAreAFunctionOfTheSeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the net/http tests again, twice each")
+	}
+	out, err := goTest("-test.run=^(TestHTTP|TestReverseProxy|TestTLSHandshakeDeadline)", "-anyio.checkdeterminism", "-test.parallel=2", "-test.v")
+	if err != nil {
+		t.Errorf("the net/http tests under -anyio.checkdeterminism: %v\n%s", err, out)
+	}
+	for _, name := range []string{"TestHTTPKeepAliveOnSim", "TestHTTPClientTimeoutAcrossAPartitionOnSim", "TestHTTP2OverTLSOnSim", "TestReverseProxyAcrossAPartitionOnSim"} {
+		if !strings.Contains(out, "--- PASS: "+name+" ") && !strings.Contains(out, "--- PASS: "+name+"\n") {
+			t.Errorf("%s did not pass under -anyio.checkdeterminism; output:\n%s", name, out)
+		}
+	}
 }
