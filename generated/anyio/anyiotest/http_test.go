@@ -261,12 +261,13 @@ func TestHTTPServerHostCrashOnSim(t *testing.T) {
 
 // The net/http tests on sim are a function of their seeds: each seed, run
 // twice, gives the same trace (-anyio.checkdeterminism, in a child binary
-// so that the flag is this test's alone).
+// so that the flag is this test's alone). Four of them, between them
+// HTTP/1.1 and HTTP/2 over TLS, a partition, and a proxy's chain.
 func TestNetHTTPRunsAreAFunctionOfTheSeed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the net/http tests again, twice each")
 	}
-	out, err := goTest("-test.run=^(TestHTTP|TestReverseProxy|TestTLSHandshakeDeadline)", "-anyio.checkdeterminism", "-test.parallel=2", "-test.v")
+	out, err := goTest("-test.run=^(TestHTTPKeepAliveOnSim|TestHTTPClientTimeoutAcrossAPartitionOnSim|TestHTTP2OverTLSOnSim|TestReverseProxyAcrossAPartitionOnSim)$", "-anyio.checkdeterminism", "-test.parallel=2", "-test.v")
 	if err != nil {
 		t.Errorf("the net/http tests under -anyio.checkdeterminism: %v\n%s", err, out)
 	}
