@@ -217,24 +217,23 @@ func (c *netConn) SetDeadline(t time.Time) error {
 }
 
 func (c *netConn) SetReadDeadline(t time.Time) error {
-	if c.unchanged(&c.read, t) {
-		return nil
-	}
-	if err := c.enter("SetReadDeadline of"); err != nil {
-		return err
-	}
-	c.setDeadline(&c.read, t)
-	return nil
+	return c.setOne("SetReadDeadline of", &c.read, t)
 }
 
 func (c *netConn) SetWriteDeadline(t time.Time) error {
-	if c.unchanged(&c.write, t) {
+	return c.setOne("SetWriteDeadline of", &c.write, t)
+}
+
+// setOne sets one direction's deadline, as a call into the run (what), unless
+// it is t already.
+func (c *netConn) setOne(what string, d *netDeadline, t time.Time) error {
+	if c.unchanged(d, t) {
 		return nil
 	}
-	if err := c.enter("SetWriteDeadline of"); err != nil {
+	if err := c.enter(what); err != nil {
 		return err
 	}
-	c.setDeadline(&c.write, t)
+	c.setDeadline(d, t)
 	return nil
 }
 

@@ -26,42 +26,9 @@ func TestHTTPKeepAliveOnSim(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			fmt.Fprintf(w, "hello %s", r.URL.Path)
-		})}
-		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
-			tg.StartSoon(func(ctx context.Context) error {
-				if err := srv.Serve(ln.NetListener(ctx)); err != http.ErrServerClosed {
-					return err
-				}
-				return nil
-			}, anyio.Name("server"))
-			tr := &http.Transport{DialContext: anyio.DialContext(ctx)}
-			client := &http.Client{Transport: tr}
-			for _, path := range []string{"/a", "/b", "/c"} {
-				resp, err := client.Get("http://127.0.0.1:8080" + path)
-				if err != nil {
-					return err
-				}
-				body, err := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if err != nil {
-					return err
-				}
-				if got, want := string(body), "hello "+path; got != want {
-					return fmt.Errorf("GET %s = %q, want %q", path, got, want)
-				}
-			}
-			tr.CloseIdleConnections()
-			// Once every task is blocked, the server's connection is idle
-			// and Shutdown closes it at once. Called earlier, Shutdown would
-			// poll, every millisecond plus a jitter from the global
-			// math/rand: the run would no longer follow the seed alone.
-			if err := anyio.WaitAllTasksBlocked(ctx); err != nil {
-				return err
-			}
-			return srv.Shutdown(ctx)
-		})
+		srv := &http.Server{Handler: protoHandler()}
+		tr := &http.Transport{DialContext: anyio.DialContext(ctx)}
+		return serveAndGet(ctx, srv, func(ctx context.Context) error { return srv.Serve(ln.NetListener(ctx)) }, tr, "http://127.0.0.1:8080", "HTTP/1.1")
 	})
 }
 
