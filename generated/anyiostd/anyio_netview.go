@@ -13,10 +13,12 @@ import (
 	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
-// NetListener returns a net.Listener view of l, for code that wants
-// one (http.Server.Serve, a gRPC server): Accept waits under ctx and
-// returns each stream's NetConn(ctx), Accept after Close returns an
-// error matching net.ErrClosed, and Close closes l.
+// NetListener returns a net.Listener view of l, for code that wants one
+// (http.Server.Serve, a gRPC server): Accept waits under ctx and returns
+// each stream's NetConn(ctx), Accept after Close returns an error matching
+// net.ErrClosed, and Close closes l. In a simulated run inside a
+// testing/synctest bubble, handing out the view makes the run adopt the
+// goroutines the library starts: each becomes a task when it calls in.
 func (l *TCPListener) NetListener(ctx context.Context) net.Listener {
 	return &netListener{l: l, ctx: ctx, adopter: adopterFor(ctx)}
 }
@@ -73,10 +75,12 @@ func (v *netListener) Close() error {
 func (v *netListener) Addr() net.Addr { return v.l.Addr() }
 
 // DialContext returns a dial function for http.Transport.DialContext,
-// grpc.WithContextDialer and the like: it connects to a "tcp" address
-// with ConnectTCP on ctx's backend, cut short by ctx or by its own
-// ctx (on a simulated backend, by ctx alone), and returns the
-// stream's NetConn(ctx), whose calls then run under ctx.
+// grpc.WithContextDialer and the like: it connects to a "tcp" address with
+// ConnectTCP on ctx's backend, cut short by ctx or by its own ctx (on a
+// simulated backend, by ctx alone), and returns the stream's NetConn(ctx),
+// whose calls then run under ctx. In a simulated run inside a
+// testing/synctest bubble, it makes the run adopt the goroutines the library
+// starts, as NetListener does.
 func DialContext(ctx context.Context) func(ctx context.Context, network, address string) (net.Conn, error) {
 	adopter := adopterFor(ctx)
 	return func(dialCtx context.Context, network, address string) (net.Conn, error) {
