@@ -37,6 +37,7 @@ func defaultGenerator(t *testing.T) *gen.Generator {
 }
 
 func TestGenerateIsDeterministic(t *testing.T) {
+	t.Parallel() // heavy under -race: it overlaps the type-checks run in subprocesses
 	g := defaultGenerator(t)
 	opts := gen.Options{Tests: true, Standalone: true}
 	first, err := g.Generate(opts)
@@ -264,6 +265,7 @@ func TestSimulatorLimitsAreDocumentedWithoutPackageDoc(t *testing.T) {
 // lacks. Generate (and Plan, which checks what Generate does without
 // rendering the templates) refuses a doc that would.
 func TestNarrowedCopyDocumentsOnlyWhatItDeclares(t *testing.T) {
+	t.Parallel() // heavy under -race: it overlaps the type-checks run in subprocesses
 	g := defaultGenerator(t)
 	for _, backends := range [][]string{{"std"}, {"std", "sim"}} {
 		for _, p := range append(g.Spec.PrimitiveNames(), "") {

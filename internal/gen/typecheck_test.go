@@ -28,6 +28,7 @@ func TestGeneratedVariantsTypeCheck(t *testing.T) {
 	if testing.Short() {
 		t.Skip("type-checks several packages")
 	}
+	t.Parallel() // its work is in subprocesses, beside the in-process tests
 	variants := map[string][]string{
 		"stdonly":    {"-backends", "std"},
 		"standalone": {"-standalone", "-tests", "-pkg", "vendored"},
