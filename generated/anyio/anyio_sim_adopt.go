@@ -70,14 +70,13 @@ func (b *simBackend) passYield() bool {
 
 // simAdoption is what a run keeps to adopt goroutines.
 type simAdoption struct {
-	adopting       atomic.Bool // set once; the fields below are guarded by simBackend.mu
-	wait           func()      // testing/synctest.Wait
-	byGID          map[uint64]*simTask
-	arrivals       []simAdoptee    // goroutines met since the last decision
-	blockedOutside int             // tasks blocked outside the simulator
-	schedGID       uint64          // the scheduler's goroutine: its calls keep their old rules
-	threadGIDs     map[uint64]bool // ToThread functions' goroutines
-	bubbleID       string          // the bubble, as its goroutines' tracebacks name it
+	adopting   atomic.Bool // set once; the fields below are guarded by simBackend.mu
+	wait       func()      // testing/synctest.Wait
+	byGID      map[uint64]*simTask
+	arrivals   []simAdoptee    // goroutines met since the last decision
+	schedGID   uint64          // the scheduler's goroutine: its calls keep their old rules
+	threadGIDs map[uint64]bool // ToThread functions' goroutines
+	bubbleID   string          // the bubble, as its goroutines' tracebacks name it
 }
 
 // simAdoptee is a goroutine that called into the run for the first time,
@@ -175,7 +174,6 @@ func (b *simBackend) admitLocked(c simCall) bool {
 	case t.dying:
 		return false
 	case t.state == simOutside:
-		b.blockedOutside--
 		t.urgent = true
 		b.readyLocked(t)
 	}
@@ -251,7 +249,7 @@ func (b *simBackend) hostOfCtxLocked(ctx context.Context) *simHost {
 		return nil
 	}
 	for _, t := range b.live {
-		if t.taskID == task.ID && !t.adopted {
+		if t.core == task {
 			return t.host
 		}
 	}
@@ -336,7 +334,6 @@ func (b *simBackend) takeBackLocked() {
 		b.traceStopLocked(t)
 	}
 	t.state = simOutside
-	b.blockedOutside++
 	b.current = nil
 }
 

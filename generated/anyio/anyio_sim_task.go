@@ -36,19 +36,20 @@ type simTask struct {
 
 	// Guarded by simBackend.mu.
 	state    simTaskState
-	started  bool     // its goroutine exists; tasks start lazily, on first pick
-	reason   string   // what its last Wait waits for, for deadlock reports
-	foreign  bool     // its Wait watches a context anyio does not control
-	kill     bool     // the run is over: unwind with runtime.Goexit
-	dying    bool     // it is unwinding; scheduling points return at once
-	outside  bool     // started from outside the run (FromThread), or by such a task: it may run while a thread is in flight
-	host     *simHost // the host it runs on; nil: localhost
-	frozen   bool     // its host crashed: it never runs again
-	priority float64  // under PCT: the highest runnable task runs
-	gid      uint64   // its goroutine's id, once the run adopts (adopt.go)
-	adopted  bool     // a goroutine the run did not start
-	yields   int      // scheduling points passed in a row while adopting (simAdoptingYields)
-	urgent   bool     // while adopting: stopped at a call beside the baton's holder (sortRunnableLocked)
+	started  bool          // its goroutine exists; tasks start lazily, on first pick
+	reason   string        // what its last Wait waits for, for deadlock reports
+	foreign  bool          // its Wait watches a context anyio does not control
+	kill     bool          // the run is over: unwind with runtime.Goexit
+	dying    bool          // it is unwinding; scheduling points return at once
+	outside  bool          // started from outside the run (FromThread), or by such a task: it may run while a thread is in flight
+	host     *simHost      // the host it runs on; nil: localhost
+	frozen   bool          // its host crashed: it never runs again
+	priority float64       // under PCT: the highest runnable task runs
+	gid      uint64        // its goroutine's id, once the run adopts (adopt.go)
+	adopted  bool          // a goroutine the run did not start
+	yields   int           // scheduling points passed in a row while adopting (simAdoptingYields)
+	urgent   bool          // while adopting: stopped at a call beside the baton's holder (sortRunnableLocked)
+	core     *anyiort.Task // the identity its context carries, when GoTask started it
 }
 
 // NamesTasks implements anyiort.TaskNamer: deadlock and misuse reports name
@@ -82,7 +83,7 @@ func (b *simBackend) GoTask(task *anyiort.Task, fn func()) {
 		return
 	}
 	t := b.newTaskLocked(task.Name, b.currentHostLocked(), fn)
-	t.taskID = task.ID
+	t.taskID, t.core = task.ID, task
 	t.outside = b.current != nil && b.current.outside
 	b.readyLocked(t)
 	kick := b.idle
@@ -165,7 +166,6 @@ func (b *simBackend) exit(t *simTask, normal bool, recovered any) {
 		// A task that blocked outside the simulator returns: it takes the
 		// baton first, so its end comes at a decision of the seed's.
 		if b.over {
-			b.blockedOutside--
 			t.state = simRunning
 		} else {
 			b.admitLocked(simCall{})

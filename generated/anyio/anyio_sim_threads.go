@@ -52,7 +52,7 @@ func (b *simBackend) GoFromOutside(task *anyiort.Task, fn func()) bool {
 		return false
 	}
 	t := b.newTaskLocked(task.Name, b.currentHostLocked(), fn)
-	t.taskID, t.outside = task.ID, true
+	t.taskID, t.core, t.outside = task.ID, task, true
 	b.readyLocked(t)
 	idle := b.idle
 	b.mu.Unlock()
