@@ -5,9 +5,9 @@ package anyio
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -188,55 +188,6 @@ func (b *simBackend) stuckIn(t *simTask) string {
 	return simBlockedAt(found[0])
 }
 
-// simAllStacks is the traceback of every goroutine.
-func simAllStacks() string {
-	buf := make([]byte, 1<<16)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return string(buf[:n])
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-}
-
-// simWhereIs says where goroutine gid is, from the tracebacks of all
-// goroutines, or "" when it has ended.
-func simWhereIs(stacks string, gid uint64) string {
-	prefix := fmt.Sprintf("goroutine %d [", gid)
-	for block := range strings.SplitSeq(stacks, "\n\n") {
-		if strings.HasPrefix(block, prefix) {
-			return simBlockedAt(block)
-		}
-	}
-	return ""
-}
-
-// simBlockedAt says where the goroutine of a traceback block is: the state
-// the runtime gives it and the first frame of code outside the runtime and
-// the simulator.
-func simBlockedAt(block string) string {
-	lines := strings.Split(block, "\n")
-	_, state, _ := strings.Cut(lines[0], " [")
-	state, _, _ = strings.Cut(state, "]")
-	state, _, _ = strings.Cut(state, ", synctest bubble")
-	for i := 1; i+1 < len(lines); i += 2 {
-		fn := lines[i]
-		if strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "sync.") || strings.HasPrefix(fn, "internal/") || strings.HasPrefix(fn, "time.") {
-			continue
-		}
-		if i := strings.LastIndexByte(fn, '('); i > 0 {
-			fn = fn[:i]
-		}
-		at := strings.TrimSpace(lines[i+1])
-		if j := strings.LastIndex(at, " +0x"); j > 0 {
-			at = at[:j]
-		}
-		return fmt.Sprintf("%s in %s at %s", state, fn, at)
-	}
-	return state
-}
-
 // describeStall is the run's description for the watcher outside its bubble.
 func (b *simBackend) describeStall() string {
 	b.mu.Lock()
@@ -259,6 +210,42 @@ func (b *simBackend) describeStallLocked() string {
 		s += "; it is blocked outside the simulator: " + where
 	}
 	return s + "; wait through anyio (Lock, Event, a memory object stream) with the task's ctx, not a sync.Mutex or a system call"
+}
+
+// describeUnsettledLocked names, while adopting, the goroutines of the
+// bubble that keep settle from returning: they are neither blocked where
+// the bubble sees it nor running into the run. It returns "" when there
+// are none.
+func (b *simBackend) describeUnsettledLocked() string {
+	if !b.adopting.Load() {
+		return ""
+	}
+	var stuck []string
+	for block := range strings.SplitSeq(simAllStacks(), "\n\n") {
+		header, _, _ := strings.Cut(block, "\n")
+		if !strings.Contains(header, ", "+b.bubbleID+"]") || strings.Contains(header, "(durable)") {
+			continue
+		}
+		name := header
+		if f := strings.Fields(header); len(f) > 1 {
+			name = f[1]
+		}
+		if gid, err := strconv.ParseUint(name, 10, 64); err == nil {
+			name = "goroutine " + name + " (" + simOutermost(block) + ")"
+			if t := b.byGID[gid]; t != nil {
+				name = "task " + t.label()
+			}
+		}
+		stuck = append(stuck, name+": "+simBlockedAt(block))
+	}
+	if len(stuck) == 0 {
+		return ""
+	}
+	slices.Sort(stuck)
+	return "anyio sim: the run has waited " + b.watchdog.String() + " of wall time for the goroutines of its bubble to block, and these have not:\n\t" +
+		strings.Join(stuck, "\n\t") +
+		"\na goroutine waiting for a sync.Mutex is not blocked as the bubble sees it: a library that holds a mutex across a call into the run " +
+		"(net/rpc's server does while it writes a response) stops the run when another goroutine wants that mutex"
 }
 
 // bubbleStuckLocked ends the run because the task holding the baton is

@@ -1,14 +1,10 @@
 package sim
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"fmt"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"sync/atomic"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
@@ -262,63 +258,6 @@ func (b *simBackend) settle() {
 	}
 }
 
-// describeUnsettledLocked names, while adopting, the goroutines of the
-// bubble that keep settle from returning: they are neither blocked where
-// the bubble sees it nor running into the run. It returns "" when there
-// are none.
-func (b *simBackend) describeUnsettledLocked() string {
-	if !b.adopting.Load() {
-		return ""
-	}
-	var stuck []string
-	for block := range strings.SplitSeq(simAllStacks(), "\n\n") {
-		header, _, _ := strings.Cut(block, "\n")
-		if !strings.Contains(header, ", "+b.bubbleID+"]") || strings.Contains(header, "(durable)") {
-			continue
-		}
-		name := header
-		if f := strings.Fields(header); len(f) > 1 {
-			name = f[1]
-		}
-		if gid, err := strconv.ParseUint(name, 10, 64); err == nil {
-			name = "goroutine " + name + " (" + simOutermost(block) + ")"
-			if t := b.byGID[gid]; t != nil {
-				name = "task " + t.label()
-			}
-		}
-		stuck = append(stuck, name+": "+simBlockedAt(block))
-	}
-	if len(stuck) == 0 {
-		return ""
-	}
-	slices.Sort(stuck)
-	return "anyio sim: the run has waited " + b.watchdog.String() + " of wall time for the goroutines of its bubble to block, and these have not:\n\t" +
-		strings.Join(stuck, "\n\t") +
-		"\na goroutine waiting for a sync.Mutex is not blocked as the bubble sees it: a library that holds a mutex across a call into the run " +
-		"(net/rpc's server does while it writes a response) stops the run when another goroutine wants that mutex"
-}
-
-// simOutermost is the function a goroutine's traceback block says it was
-// started with, as "rpc.(*service).call".
-func simOutermost(block string) string {
-	name := "?"
-	lines := strings.Split(block, "\n")
-	for i := 1; i+1 < len(lines); i += 2 {
-		fn := lines[i]
-		if strings.HasPrefix(fn, "created by ") {
-			break
-		}
-		if j := strings.LastIndexByte(fn, '('); j > 0 && strings.HasSuffix(fn, ")") {
-			fn = fn[:j]
-		}
-		name = fn
-	}
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	return name
-}
-
 // takeBackLocked is the scheduler's turn after settle while a task holds
 // the baton: every goroutine is blocked, so the task is blocked outside the
 // simulator, and the baton comes back.
@@ -358,84 +297,6 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// leftBehind, once the run is over and unwound, lets the goroutines it
-// adopted react (their calls now fail), and then names those still blocked
-// outside the simulator: nothing in the run can end them, and the bubble
-// cannot end while they wait. The run fails with their names and where
-// they are, unless it failed already.
-func (b *simBackend) leftBehind() {
-	if !b.adopting.Load() {
-		return
-	}
-	b.settle()
-	stacks := simAllStacks()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var left []string
-	for gid, t := range b.byGID {
-		if gid == b.schedGID {
-			continue
-		}
-		if where := simWhereIs(stacks, gid); where != "" {
-			left = append(left, fmt.Sprintf("%s: %s", t.label(), where))
-		}
-	}
-	if len(left) == 0 || b.result != nil || b.panicked {
-		return
-	}
-	slices.Sort(left)
-	b.result = &simLeftBehindError{left: left}
-}
-
-// simLeftBehindError is a run that ended with goroutines it adopted still
-// blocked outside the simulator.
-type simLeftBehindError struct {
-	left []string
-}
-
-func (e *simLeftBehindError) Error() string {
-	return fmt.Sprintf("anyio sim: the run ended with %d goroutine(s) it adopted still blocked outside the simulator, where nothing in the run can end them "+
-		"(close what they serve before the run returns: an http.Transport's idle connections, a Server's Shutdown):\n\t%s",
-		len(e.left), strings.Join(e.left, "\n\t"))
-}
-
-// simGID is the id of the calling goroutine, from its traceback's header.
-func simGID() uint64 {
-	var buf [64]byte
-	n := runtime.Stack(buf[:], false)
-	s, _ := bytes.CutPrefix(buf[:n], []byte("goroutine "))
-	var id uint64
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			break
-		}
-		id = id*10 + uint64(c-'0')
-	}
-	return id
-}
-
-// simGoroutineName names the calling goroutine after the function it was
-// started with, as "http.(*conn).serve": the outermost frame of its stack.
-func simGoroutineName() string {
-	pcs := make([]uintptr, 256)
-	n := runtime.Callers(2, pcs)
-	name := "goroutine"
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		if f.Function != "" && f.Function != "runtime.goexit" {
-			name = f.Function
-		}
-		if !more {
-			break
-		}
-	}
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	return name
 }
 
 var _ anyiort.Adopter = (*simBackend)(nil)
