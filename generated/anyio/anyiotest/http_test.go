@@ -94,12 +94,6 @@ func httpGet(client *http.Client, url, want string) error {
 // fails after exactly that much virtual time, and once the partition heals
 // the next request gets through on a new connection.
 func TestHTTPClientTimeoutAcrossAPartitionOnSim(t *testing.T) {
-	network := func(int64) *anyio.SimNetwork {
-		nw := anyio.NewSimNetwork()
-		nw.AddHost("server", netip.MustParseAddr("10.0.0.1"))
-		nw.AddHost("client", netip.MustParseAddr("10.0.0.2"))
-		return nw
-	}
 	anyiotest.Seeds(t, 10, func(t *testing.T, ctx context.Context) error {
 		nw := anyio.CurrentNetwork(ctx)
 		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -149,20 +143,13 @@ func TestHTTPClientTimeoutAcrossAPartitionOnSim(t *testing.T) {
 			}
 			return srv.Shutdown(ctx)
 		})
-	}, anyio.NetworkFunc(network))
+	}, hostsAt(0, "server", "client"))
 }
 
 // A crash of the server's host in the middle of a request reaches the
 // client as a failed request, one latency after the crash; the handler's
 // goroutine, a task of the crashed host, never runs again.
 func TestHTTPServerHostCrashOnSim(t *testing.T) {
-	network := func(int64) *anyio.SimNetwork {
-		nw := anyio.NewSimNetwork()
-		nw.AddHost("server", netip.MustParseAddr("10.0.0.1"))
-		nw.AddHost("client", netip.MustParseAddr("10.0.0.2"))
-		nw.SetLatency(time.Millisecond)
-		return nw
-	}
 	anyiotest.Seeds(t, 10, func(t *testing.T, ctx context.Context) error {
 		nw := anyio.CurrentNetwork(ctx)
 		handled := false
@@ -223,7 +210,7 @@ func TestHTTPServerHostCrashOnSim(t *testing.T) {
 			// The run's end unwinds what the host left.
 			return nil
 		})
-	}, anyio.NetworkFunc(network))
+	}, hostsAt(time.Millisecond, "server", "client"))
 }
 
 // The net/http tests on sim are a function of their seeds: each seed, run
@@ -243,4 +230,17 @@ func TestNetHTTPRunsAreAFunctionOfTheSeed(t *testing.T) {
 			t.Errorf("%s did not pass under -anyio.checkdeterminism; output:\n%s", name, out)
 		}
 	}
+}
+
+// hostsAt is a fresh simulated network for each seed with the hosts names at
+// 10.0.0.1, 10.0.0.2, ... and latency.
+func hostsAt(latency time.Duration, names ...string) anyio.RunOption {
+	return anyio.NetworkFunc(func(int64) *anyio.SimNetwork {
+		nw := anyio.NewSimNetwork()
+		for i, name := range names {
+			nw.AddHost(name, netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)}))
+		}
+		nw.SetLatency(latency)
+		return nw
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"net/rpc"
 	"regexp"
 	"sync"
@@ -63,13 +62,6 @@ func (kv *KV) Get(key string, value *string) error {
 
 func TestNetRPCStall(t *testing.T) {
 	demoOnly(t)
-	network := func(int64) *anyio.SimNetwork {
-		nw := anyio.NewSimNetwork()
-		nw.AddHost("kv", netip.MustParseAddr("10.0.0.1"))
-		nw.AddHost("app", netip.MustParseAddr("10.0.0.2"))
-		nw.SetLatency(time.Millisecond)
-		return nw
-	}
 	anyiotest.Seeds(t, 10, func(t *testing.T, ctx context.Context) error {
 		nw := anyio.CurrentNetwork(ctx)
 		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
@@ -156,5 +148,5 @@ func TestNetRPCStall(t *testing.T) {
 				return nil
 			})
 		})
-	}, anyio.NetworkFunc(network), anyio.SimWatchdog(200*time.Millisecond))
+	}, hostsAt(time.Millisecond, "kv", "app"), anyio.SimWatchdog(200*time.Millisecond))
 }

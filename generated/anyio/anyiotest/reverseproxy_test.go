@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
-	"net/netip"
 	"net/url"
 	"testing"
 	"time"
@@ -24,14 +23,6 @@ import (
 // the proxy's 502 after its transport's ResponseHeaderTimeout, on the run's
 // clock, and the next request after the partition heals gets through.
 func TestReverseProxyAcrossAPartitionOnSim(t *testing.T) {
-	network := func(int64) *anyio.SimNetwork {
-		nw := anyio.NewSimNetwork()
-		nw.AddHost("backend", netip.MustParseAddr("10.0.0.1"))
-		nw.AddHost("proxy", netip.MustParseAddr("10.0.0.2"))
-		nw.AddHost("client", netip.MustParseAddr("10.0.0.3"))
-		nw.SetLatency(time.Millisecond)
-		return nw
-	}
 	anyiotest.Seeds(t, 10, func(t *testing.T, ctx context.Context) error {
 		nw := anyio.CurrentNetwork(ctx)
 		backend := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -110,5 +101,5 @@ func TestReverseProxyAcrossAPartitionOnSim(t *testing.T) {
 			}
 			return backend.Shutdown(ctx)
 		})
-	}, anyio.NetworkFunc(network))
+	}, hostsAt(time.Millisecond, "backend", "proxy", "client"))
 }
