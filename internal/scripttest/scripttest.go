@@ -25,7 +25,7 @@ var goEnvNames = []string{"GOPROXY", "GONOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRI
 	"GOMODCACHE", "GOCACHE", "GOPATH", "GOTOOLCHAIN", "GOFLAGS"}
 
 // Setup is the environment of every script: the machine's go settings
-// (GOFLAGS plus -mod=mod), GOWORK off, $REPO the repository's root (and
+// (GOFLAGS plus -mod=mod -trimpath -count=1), GOWORK off, $REPO the repository's root (and
 // "$REPO" in a script's go.mod replaced by it, for a replace line), and
 // the commands Setup was given first on PATH.
 type Setup struct {
@@ -96,7 +96,12 @@ func goEnv(t *testing.T) [][2]string {
 	if err := json.Unmarshal(out, &vals); err != nil {
 		t.Fatalf("go env -json: %v", err)
 	}
-	vals["GOFLAGS"] = strings.TrimSpace(vals["GOFLAGS"] + " -mod=mod")
+	// -trimpath keeps each script's random $WORK out of the build cache's
+	// keys, so a module a script builds is compiled once per machine, not
+	// once per run; -count=1 keeps go test from answering from its cache,
+	// so the scripts' tests still run every time. A script that sets
+	// GOFLAGS appends to $GOFLAGS; the last -mod wins.
+	vals["GOFLAGS"] = strings.TrimSpace(vals["GOFLAGS"] + " -mod=mod -trimpath -count=1")
 	var env [][2]string
 	for _, name := range goEnvNames {
 		if vals[name] != "" {
