@@ -112,3 +112,40 @@ func BubbleWait() func() {
 	}
 	return nil
 }
+
+// One processor while runs adopt goroutines (Version4). Goroutines a
+// library starts talk to each other through channels and memory of their
+// own, out of a run's sight: an HTTP/2 server's connection loop and its
+// handler race to queue a frame before the loop flushes, say. On several
+// processors such races go one way or the other with the machine's load,
+// and a seed would not always give the same run. On one, the Go scheduler
+// runs them in an order that follows from what they do. Runs that adopt
+// hold GOMAXPROCS at 1 while they do, and give it back when the last ends.
+
+var oneProcessor struct {
+	sync.Mutex
+	holders int
+	before  int // GOMAXPROCS when the first holder came
+}
+
+// HoldOneProcessor sets GOMAXPROCS to 1 until the function it returns is
+// called, for every holder at once: the first holder saves the setting
+// and the last one restores it. Calling the function again does nothing.
+func HoldOneProcessor() (release func()) {
+	oneProcessor.Lock()
+	defer oneProcessor.Unlock()
+	if oneProcessor.holders == 0 {
+		oneProcessor.before = runtime.GOMAXPROCS(1)
+	}
+	oneProcessor.holders++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			oneProcessor.Lock()
+			defer oneProcessor.Unlock()
+			if oneProcessor.holders--; oneProcessor.holders == 0 {
+				runtime.GOMAXPROCS(oneProcessor.before)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -26,8 +28,18 @@ const confLibrarySeeds = 2
 // confEachBackendWithLibraries runs body as confEachBackend does, with each
 // sim run inside a testing/synctest bubble given the bubble's Wait, as the
 // test helper's are: there the simulator adopts the goroutines a library
-// starts.
+// starts. Each seed runs twice, and the two runs' traces must be the same:
+// the library's goroutines too follow the seed.
 func confEachBackendWithLibraries(t *testing.T, body func(t *testing.T, ctx context.Context) error) {
+	t.Helper()
+	confEachBackendWithLibrariesDrawing(t, "", body)
+}
+
+// confEachBackendWithLibrariesDrawing is confEachBackendWithLibraries for a
+// body whose library draws from randomness of its own (the global
+// math/rand), which no seed reaches: draws says which, and each seed runs
+// once.
+func confEachBackendWithLibrariesDrawing(t *testing.T, draws string, body func(t *testing.T, ctx context.Context) error) {
 	t.Helper()
 	for _, name := range anyio.Backends() {
 		t.Run(name, func(t *testing.T) {
@@ -37,14 +49,49 @@ func confEachBackendWithLibraries(t *testing.T, body func(t *testing.T, ctx cont
 			}
 			for seed := range confLibrarySeeds {
 				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-					synctest.Test(t, func(t *testing.T) {
-						anyio.SetBubbleWait(synctest.Wait)
-						confRun(t, name, body, anyio.Seed(int64(seed)))
-					})
+					var transcripts [2]bytes.Buffer
+					for i := range transcripts {
+						synctest.Test(t, func(t *testing.T) {
+							anyio.SetBubbleWait(synctest.Wait)
+							confRun(t, name, body, anyio.Seed(int64(seed)), anyio.Trace(&transcripts[i]))
+						})
+						if t.Failed() {
+							return
+						}
+						if draws != "" {
+							t.Logf("seed %d runs once, its runs not compared: %s", seed, draws)
+							return
+						}
+					}
+					if line, first, second := confFirstDifference(transcripts[0].String(), transcripts[1].String()); line > 0 {
+						t.Errorf("seed %d ran differently the second time, at line %d of the trace:\n\tfirst run:  %s\n\tsecond run: %s", seed, line, first, second)
+					}
 				})
 			}
 		})
 	}
+}
+
+// confFirstDifference is the first line, counted from 1, where a and b
+// differ, and the two lines there; 0 when they are the same.
+func confFirstDifference(a, b string) (line int, first, second string) {
+	if a == b {
+		return 0, "", ""
+	}
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range max(len(la), len(lb)) {
+		first, second = "(end)", "(end)"
+		if i < len(la) {
+			first = la[i]
+		}
+		if i < len(lb) {
+			second = lb[i]
+		}
+		if first != second {
+			return i + 1, first, second
+		}
+	}
+	return 0, "", ""
 }
 
 // confHTTPServer serves handler on a NetListener of a fresh port in a task
@@ -120,7 +167,7 @@ func TestNetHTTPKeepAlive(t *testing.T) {
 // Shutdown stops accepting and waits for the request under way, whose
 // client gets the whole response.
 func TestNetHTTPShutdownWaitsForTheRunningHandler(t *testing.T) {
-	confEachBackendWithLibraries(t, func(t *testing.T, ctx context.Context) error {
+	confEachBackendWithLibrariesDrawing(t, "http.Server.Shutdown polls a busy connection every millisecond plus a jitter from the global math/rand", func(t *testing.T, ctx context.Context) error {
 		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
 			started := anyio.NewEvent()
 			srv, base, err := confHTTPServer(ctx, tg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -32,9 +32,16 @@ import (
 //     "outside" until it calls into the run again, when it waits for the
 //     baton like any other.
 //
-// What stays out of reach: goroutines that race each other on memory of
-// their own, with no call into the run between, run in the Go scheduler's
-// order; -anyio.checkdeterminism finds where that shows.
+//   - While it adopts, the process runs on one processor (GOMAXPROCS 1,
+//     anyiort.HoldOneProcessor): library goroutines that race each other
+//     through channels and memory of their own, with no call into the run
+//     between, then run in the order the Go scheduler gives them, which
+//     follows from what they do rather than from the machine's load.
+//
+// What stays out of reach: that order is the Go scheduler's, not the
+// seed's, and a goroutine preempted after running 10 ms straight, or a
+// select with two ready cases, can change it; -anyio.checkdeterminism
+// finds where that shows.
 
 // simAdoptingYields is how many scheduling points in a row a task passes
 // without giving up the baton while the run adopts, unless it waits. A
@@ -65,6 +72,7 @@ func (b *simBackend) passYield() bool {
 type simAdoption struct {
 	adopting   atomic.Bool // set once; the fields below are guarded by simBackend.mu
 	wait       func()      // testing/synctest.Wait
+	release    func()      // gives back the one processor adopting holds (anyiort.HoldOneProcessor)
 	byGID      map[uint64]*simTask
 	arrivals   []simAdoptee    // goroutines met since the last decision
 	schedGID   uint64          // the scheduler's goroutine: its calls keep their old rules
@@ -95,6 +103,7 @@ func (b *simBackend) Adopt() {
 		return
 	}
 	b.wait, b.byGID, b.threadGIDs = wait, map[uint64]*simTask{}, map[uint64]bool{}
+	b.release = anyiort.HoldOneProcessor()
 	if t := b.current; t != nil {
 		b.knowLocked(t, simGID()) // the caller: the task handing out the view
 	}
@@ -247,6 +256,17 @@ func (b *simBackend) hostOfCtxLocked(ctx context.Context) *simHost {
 		}
 	}
 	return nil
+}
+
+// stopAdopting gives back the processor adopting held; the run is over.
+func (b *simBackend) stopAdopting() {
+	b.mu.Lock()
+	release := b.release
+	b.release = nil
+	b.mu.Unlock()
+	if release != nil {
+		release()
+	}
 }
 
 // settle waits, while adopting, until every goroutine of the bubble but

@@ -76,6 +76,7 @@ func (b *simBackend) Run(main func() error) error {
 		return err
 	}
 	defer stop()
+	defer b.stopAdopting()
 	t := b.newMain(main)
 	b.net.cfg.attach(b.net)
 	defer b.net.cfg.detach(b.net)

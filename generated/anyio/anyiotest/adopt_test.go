@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"regexp"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -137,4 +138,30 @@ func blockForever(ctx context.Context) {
 		return
 	}
 	<-make(chan int) // nothing will ever send
+}
+
+// A run that adopts goroutines holds the process at one processor, so that
+// library goroutines racing each other through channels of their own do
+// not run in an order the machine's load draws; the run gives it back when
+// it ends. (Not parallel: another test's adopting run would hold it too.)
+func TestAdoptingRunHoldsOneProcessor(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	anyiotest.Seeds(t, 1, func(t *testing.T, ctx context.Context) error {
+		if n := runtime.GOMAXPROCS(0); n != before {
+			t.Errorf("GOMAXPROCS = %d before the run hands out a view, want it untouched (%d)", n, before)
+		}
+		ln, err := anyio.ListenTCP(ctx, "127.0.0.1", 8080)
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		_ = ln.NetListener(ctx)
+		if n := runtime.GOMAXPROCS(0); n != 1 {
+			t.Errorf("GOMAXPROCS = %d while the run adopts, want 1", n)
+		}
+		return nil
+	})
+	if n := runtime.GOMAXPROCS(0); n != before {
+		t.Errorf("GOMAXPROCS = %d after the run, want %d back", n, before)
+	}
 }

@@ -215,19 +215,21 @@ func TestHTTPServerHostCrashOnSim(t *testing.T) {
 
 // The net/http tests on sim are a function of their seeds: each seed, run
 // twice, gives the same trace (-anyio.checkdeterminism, in a child binary
-// so that the flag is this test's alone). Four HTTP/1.1 ones, between
-// them concurrent requests, a partition and a proxy's chain. The HTTP/2
-// tests are left out: about one seed in fifty runs differently the second
-// time (README, "What is deterministic").
+// so that the flag is this test's alone): HTTP/1.1 with concurrent
+// requests, a partition and a proxy's chain, and HTTP/2 in clear and over
+// TLS, whose connection loop and handlers race each other through channels
+// of their own.
 func TestNetHTTPRunsAreAFunctionOfTheSeed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the net/http tests again, twice each")
 	}
-	out, err := goTest("-test.run=^(TestHTTPKeepAliveOnSim|TestHTTPClientTimeoutAcrossAPartitionOnSim|TestHTTPConcurrentRequestsOnSim|TestReverseProxyAcrossAPartitionOnSim)$", "-anyio.checkdeterminism", "-test.parallel=2", "-test.v")
+	tests := []string{"TestHTTPKeepAliveOnSim", "TestHTTPClientTimeoutAcrossAPartitionOnSim", "TestHTTPConcurrentRequestsOnSim",
+		"TestReverseProxyAcrossAPartitionOnSim", "TestHTTP2ClearTextOnSim", "TestHTTP2OverTLSOnSim"}
+	out, err := goTest("-test.run=^("+strings.Join(tests, "|")+")$", "-anyio.checkdeterminism", "-test.parallel=2", "-test.v")
 	if err != nil {
 		t.Errorf("the net/http tests under -anyio.checkdeterminism: %v\n%s", err, out)
 	}
-	for _, name := range []string{"TestHTTPKeepAliveOnSim", "TestHTTPClientTimeoutAcrossAPartitionOnSim", "TestHTTPConcurrentRequestsOnSim", "TestReverseProxyAcrossAPartitionOnSim"} {
+	for _, name := range tests {
 		if !strings.Contains(out, "--- PASS: "+name+" ") && !strings.Contains(out, "--- PASS: "+name+"\n") {
 			t.Errorf("%s did not pass under -anyio.checkdeterminism; output:\n%s", name, out)
 		}
