@@ -85,7 +85,7 @@ func (b *simBackend) runHost(ctx context.Context, name string, main func(ctx con
 		b.mu.Unlock()
 		w.Wake()
 	})
-	t.taskID, t.core = task.ID, task
+	b.bindCoreLocked(t, task)
 	b.readyLocked(t)
 	b.mu.Unlock()
 	for {

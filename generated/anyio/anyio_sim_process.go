@@ -55,7 +55,7 @@ func (b *simBackend) StartProcess(ctx context.Context, argv []string, cfg anyior
 		p.stdin.closeRead()
 		p.exit(code)
 	})
-	t.taskID, t.core = task.ID, task
+	b.bindCoreLocked(t, task)
 	b.readyLocked(t)
 	b.mu.Unlock()
 	b.Yield()

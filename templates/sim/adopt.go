@@ -246,14 +246,8 @@ func (b *simBackend) hostOfCtxLocked(ctx context.Context) *simHost {
 	if ctx == nil {
 		return nil
 	}
-	task := anyiort.TaskOf(ctx)
-	if task == nil {
-		return nil
-	}
-	for _, t := range b.live {
-		if t.core == task {
-			return t.host
-		}
+	if t := b.byCore[anyiort.TaskOf(ctx)]; t != nil {
+		return t.host
 	}
 	return nil
 }

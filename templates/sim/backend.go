@@ -55,7 +55,7 @@ var simEpoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
 func simBackendWith(seed int64, input []byte, network *SimNetwork, watchdog time.Duration) *simBackend {
 	b := &simBackend{
 		kick:        make(chan struct{}, 1),
-		simTasks:    simTasks{live: make(map[uint64]*simTask)},
+		simTasks:    simTasks{live: make(map[uint64]*simTask), byCore: make(map[*anyiort.Task]*simTask)},
 		simClock:    simClock{now: simEpoch},
 		simDraws:    simDrawsFrom(seed, input),
 		simLiveness: simLiveness{watchdog: watchdog},

@@ -80,7 +80,7 @@ func (b *simBackend) GoTask(task *anyiort.Task, fn func()) {
 		return
 	}
 	t := b.newTaskLocked(task.Name, b.currentHostLocked(), fn)
-	t.taskID, t.core = task.ID, task
+	b.bindCoreLocked(t, task)
 	t.outside = b.current != nil && b.current.outside
 	b.readyLocked(t)
 	kick := b.idle
@@ -106,12 +106,20 @@ func (b *simBackend) currentHostLocked() *simHost {
 
 // simTasks is who runs, who may, and who waits.
 type simTasks struct {
-	current   *simTask            // holds the baton; nil: the scheduler does
-	runnable  []*simTask          // in a deterministic order; picked at random
-	live      map[uint64]*simTask // every task not yet returned, by id
+	current   *simTask                   // holds the baton; nil: the scheduler does
+	runnable  []*simTask                 // in a deterministic order; picked at random
+	live      map[uint64]*simTask        // every task not yet returned, by id
+	byCore    map[*anyiort.Task]*simTask // the live tasks with a portable identity, by it
 	nextID    uint64
 	quiescent []*simWaiter // WaitAllTasksBlocked callers, woken when nothing else can run
 	threads   int          // ToThread functions in flight (GoThread)
+}
+
+// bindCoreLocked gives t the portable identity task, by which a context's
+// task finds its simulated one (hostOfCtxLocked).
+func (b *simBackend) bindCoreLocked(t *simTask, task *anyiort.Task) {
+	t.taskID, t.core = task.ID, task
+	b.byCore[task] = t
 }
 
 // newTaskLocked makes a task that runs fn on host (nil: localhost). A task
@@ -176,6 +184,7 @@ func (b *simBackend) exit(t *simTask, normal bool, recovered any) {
 	}
 	t.state = simDone
 	delete(b.live, t.id)
+	delete(b.byCore, t.core)
 	if b.tracer != nil {
 		b.traceStopLocked(t)
 	}
