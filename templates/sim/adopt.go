@@ -71,6 +71,7 @@ func (b *simBackend) passYield() bool {
 // simAdoption is what a run keeps to adopt goroutines.
 type simAdoption struct {
 	adopting   atomic.Bool // set once; the fields below are guarded by simBackend.mu
+	mayAdopt   bool        // set before the first task starts: in a bubble whose Wait the test helper gave
 	wait       func()      // testing/synctest.Wait
 	release    func()      // gives back the one processor adopting holds (anyiort.HoldOneProcessor)
 	byGID      map[uint64]*simTask
@@ -99,14 +100,11 @@ func (b *simBackend) Adopt() {
 	wait := anyiort.BubbleWait()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !b.bubble || wait == nil || b.over || b.adopting.Load() {
+	if !b.mayAdopt || wait == nil || b.over || b.adopting.Load() {
 		return
 	}
-	b.wait, b.byGID, b.threadGIDs = wait, map[uint64]*simTask{}, map[uint64]bool{}
+	b.wait, b.threadGIDs = wait, map[uint64]bool{}
 	b.release = anyiort.HoldOneProcessor()
-	if t := b.current; t != nil {
-		b.knowLocked(t, simGID()) // the caller: the task handing out the view
-	}
 	b.adopting.Store(true)
 }
 

@@ -114,6 +114,11 @@ func (b *simBackend) claim() (tick <-chan time.Time, stop func(), err error) {
 		b.tracer.Restart(b.now)
 	}
 	if anyiort.BubbleWait() != nil {
+		// The run may adopt: every task learns its goroutine's id as it
+		// starts, so that whichever goroutine hands out the first view,
+		// the run knows which of its tasks runs where.
+		b.mayAdopt = true
+		b.byGID = map[uint64]*simTask{}
 		b.schedGID = simGID() // Run's goroutine: the scheduler's, which adopting leaves as it is
 	}
 	horizon := time.NewTimer(simBubbleHorizon)

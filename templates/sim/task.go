@@ -149,9 +149,10 @@ func (b *simBackend) readyLocked(t *simTask) {
 
 // runTask is the body of a task's goroutine.
 func (b *simBackend) runTask(t *simTask) {
-	if b.adopting.Load() {
+	if b.mayAdopt {
+		g := simGID()
 		b.mu.Lock()
-		b.knowLocked(t, simGID())
+		b.knowLocked(t, g)
 		b.mu.Unlock()
 	}
 	normal := false
