@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 
@@ -21,17 +22,7 @@ import (
 // are adopted by the run.
 func TestHealthCheck(t *testing.T) {
 	anyiotest.Run(t, func(t *testing.T, ctx context.Context) error {
-		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
-			srv, _, addr, err := serveHealth(ctx, tg, "127.0.0.1", 0)
-			if err != nil {
-				return err
-			}
-			defer srv.Stop()
-			client, closeClient, err := healthClient(ctx, addr)
-			if err != nil {
-				return err
-			}
-			defer closeClient()
+		return withLocalHealth(ctx, func(ctx context.Context, _ *anyio.TaskGroup, _ *health.Server, client healthpb.HealthClient) error {
 			return checkServing(ctx, client, 5*time.Second)
 		})
 	})
@@ -41,17 +32,7 @@ func TestHealthCheck(t *testing.T) {
 // at that moment of the run's clock.
 func TestHealthWatchSeesTheChangeOnSim(t *testing.T) {
 	anyiotest.Seeds(t, 20, func(t *testing.T, ctx context.Context) error {
-		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
-			srv, hs, addr, err := serveHealth(ctx, tg, "127.0.0.1", 0)
-			if err != nil {
-				return err
-			}
-			defer srv.Stop()
-			client, closeClient, err := healthClient(ctx, addr)
-			if err != nil {
-				return err
-			}
-			defer closeClient()
+		return withLocalHealth(ctx, func(ctx context.Context, tg *anyio.TaskGroup, hs *health.Server, client healthpb.HealthClient) error {
 			start := anyio.Now(ctx)
 			tg.StartSoon(func(ctx context.Context) error {
 				if err := anyio.Sleep(ctx, time.Second); err != nil {
@@ -134,7 +115,7 @@ func TestHealthCheckDeadlineAcrossAPartitionOnSim(t *testing.T) {
 				return nil
 			})
 		})
-	}, hostsAt(time.Millisecond, "server", "client"))
+	}, serverAndClient())
 }
 
 // The tests above are a function of their seeds: each seed, run twice,

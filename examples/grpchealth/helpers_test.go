@@ -32,6 +32,25 @@ func serveHealth(ctx context.Context, tg *anyio.TaskGroup, host string, port int
 	return srv, hs, ln.Addr().String(), nil
 }
 
+// withLocalHealth serves the health service on 127.0.0.1 in a task group
+// and calls body with the group, the service and a client of it; the
+// client closes and the server stops when body returns.
+func withLocalHealth(ctx context.Context, body func(ctx context.Context, tg *anyio.TaskGroup, hs *health.Server, client healthpb.HealthClient) error) error {
+	return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
+		srv, hs, addr, err := serveHealth(ctx, tg, "127.0.0.1", 0)
+		if err != nil {
+			return err
+		}
+		defer srv.Stop()
+		client, closeClient, err := healthClient(ctx, addr)
+		if err != nil {
+			return err
+		}
+		defer closeClient()
+		return body(ctx, tg, hs, client)
+	})
+}
+
 // healthClient is a client of the health service at target, dialling
 // through the run's network.
 func healthClient(ctx context.Context, target string) (healthpb.HealthClient, func() error, error) {
@@ -61,15 +80,14 @@ func checkServing(ctx context.Context, client healthpb.HealthClient, limit time.
 	return nil
 }
 
-// hostsAt is a fresh simulated network for each seed with the hosts names
-// at 10.0.0.1, 10.0.0.2, ... and latency.
-func hostsAt(latency time.Duration, names ...string) anyio.RunOption {
+// serverAndClient is a fresh simulated network for each seed with two
+// hosts, server (10.0.0.1) and client (10.0.0.2), 1 ms apart.
+func serverAndClient() anyio.RunOption {
 	return anyio.NetworkFunc(func(int64) *anyio.SimNetwork {
 		nw := anyio.NewSimNetwork()
-		for i, name := range names {
-			nw.AddHost(name, netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)}))
-		}
-		nw.SetLatency(latency)
+		nw.AddHost("server", netip.MustParseAddr("10.0.0.1"))
+		nw.AddHost("client", netip.MustParseAddr("10.0.0.2"))
+		nw.SetLatency(time.Millisecond)
 		return nw
 	})
 }
