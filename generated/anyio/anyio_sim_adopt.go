@@ -42,9 +42,10 @@ import (
 //     follows from what they do rather than from the machine's load.
 //
 // What stays out of reach: that order is the Go scheduler's, not the
-// seed's, and a goroutine preempted after running 10 ms straight, or a
-// select with two ready cases, can change it; -anyio.checkdeterminism
-// finds where that shows.
+// seed's, and a goroutine preempted after running 10 ms straight, a
+// select with two ready cases, or the race detector (whose scheduler
+// shuffles its run queues on purpose) can change it;
+// -anyio.checkdeterminism finds where that shows.
 
 // simAdoptingYields is how many scheduling points in a row a task passes
 // without giving up the baton while the run adopts, unless it waits. A
