@@ -36,7 +36,11 @@ import (
 // anyiovet's netconn check reports a view used inside a body it was made
 // outside of.
 func (s *SocketStream) NetConn(ctx context.Context) net.Conn {
-	return &netConn{s: s, ctx: ctx, adopter: adopterFor(ctx)}
+	c := &netConn{s: s, ctx: ctx, adopter: adopterFor(ctx)}
+	if c.adopter != nil {
+		c.route = s.LocalAddr().String() + "->" + s.RemoteAddr().String()
+	}
+	return c
 }
 
 // netConn is SocketStream.NetConn. Calls of one direction take turns
@@ -50,6 +54,7 @@ type netConn struct {
 	s       *SocketStream
 	ctx     context.Context
 	adopter anyiort.Adopter // nil unless the backend hosts library goroutines
+	route   string          // "local->remote", which each call names to the adopter
 
 	readTurn, writeTurn netTurn
 
@@ -198,7 +203,7 @@ func (c *netConn) enter(what string) error {
 	if c.adopter == nil {
 		return nil
 	}
-	return c.adopter.Enter(c.ctx, what+" "+c.s.LocalAddr().String()+"->"+c.s.RemoteAddr().String())
+	return c.adopter.Enter(c.ctx, what+" "+c.route)
 }
 
 func (c *netConn) LocalAddr() net.Addr  { return c.s.LocalAddr() }

@@ -16,7 +16,11 @@ import (
 // (bufio, encoding/json, crypto/tls, net/textproto): its Read and Write are
 // Receive and Send under ctx.
 func (s *SocketStream) NetConn(ctx context.Context) net.Conn {
-	return &netConn{s: s, ctx: ctx, adopter: adopterFor(ctx)}
+	c := &netConn{s: s, ctx: ctx, adopter: adopterFor(ctx)}
+	if c.adopter != nil {
+		c.route = s.LocalAddr().String() + "->" + s.RemoteAddr().String()
+	}
+	return c
 }
 
 // netConn is SocketStream.NetConn. Calls of one direction take turns
@@ -30,6 +34,7 @@ type netConn struct {
 	s       *SocketStream
 	ctx     context.Context
 	adopter anyiort.Adopter // nil unless the backend hosts library goroutines
+	route   string          // "local->remote", which each call names to the adopter
 
 	readTurn, writeTurn netTurn
 
@@ -178,7 +183,7 @@ func (c *netConn) enter(what string) error {
 	if c.adopter == nil {
 		return nil
 	}
-	return c.adopter.Enter(c.ctx, what+" "+c.s.LocalAddr().String()+"->"+c.s.RemoteAddr().String())
+	return c.adopter.Enter(c.ctx, what+" "+c.route)
 }
 
 func (c *netConn) LocalAddr() net.Addr  { return c.s.LocalAddr() }
