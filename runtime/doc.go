@@ -38,5 +38,5 @@ const Version3 = 3
 // AssertionRecorder, AssertionsKey, and the registry of bubbles that host
 // a simulated run (BubbleID, RegisterBubbleRun, InSimulatedBubble), and
 // what hosts goroutines a run did not start (Adopter, SetBubbleWait,
-// BubbleWait, HoldOneProcessor). Every package generated since references it.
+// BubbleWait, HoldOneProcessor, GoroutineID). Every package generated since references it.
 const Version4 = 4

@@ -4,39 +4,39 @@
 package anyio
 
 import (
-	"bytes"
 	"fmt"
 	"runtime"
 	"strings"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
 )
 
 // What a goroutine's traceback tells: its id, the function it was started
 // with, where it is blocked. The runtime says these things nowhere else;
-// reports read them only when they need them, and a run that adopts
-// goroutines reads an id at each call into the run.
+// reports read them only when they need them. A run that adopts
+// goroutines reads an id at each call into the run, which is why the id
+// alone has a cheaper source.
 
-// simGID is the id of the calling goroutine, from its traceback's header.
-func simGID() uint64 {
-	var buf [64]byte
-	n := runtime.Stack(buf[:], false)
-	s, _ := bytes.CutPrefix(buf[:n], []byte("goroutine "))
-	var id uint64
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			break
-		}
-		id = id*10 + uint64(c-'0')
-	}
-	return id
-}
+// simGID is the id of the calling goroutine (the runtime reads it from the
+// goroutine's record, or from its traceback where it cannot).
+func simGID() uint64 { return anyiort.GoroutineID() }
 
 // simGoroutineName names the calling goroutine after the function it was
 // started with, as "http.(*conn).serve": the outermost frame of its stack.
 func simGoroutineName() string {
-	pcs := make([]uintptr, 256)
+	// Only the outermost frames matter, but the walk that finds them
+	// starts at the innermost: collect every pc, in a buffer on the stack
+	// unless the stack is deep, then resolve the last two (the function and
+	// runtime.goexit, which called it).
+	var buf [64]uintptr
+	pcs := buf[:]
 	n := runtime.Callers(2, pcs)
+	for n == len(pcs) {
+		pcs = make([]uintptr, 2*len(pcs))
+		n = runtime.Callers(2, pcs)
+	}
 	name := "goroutine"
-	frames := runtime.CallersFrames(pcs[:n])
+	frames := runtime.CallersFrames(pcs[max(0, n-2):n])
 	for {
 		f, more := frames.Next()
 		if f.Function != "" && f.Function != "runtime.goexit" {

@@ -18,9 +18,9 @@ import (
 //   - Every call into the run first makes sure its goroutine holds the
 //     baton (admit). A goroutine the run has not met becomes a task, named
 //     after the function it runs; one that does not hold the baton waits
-//     for it. Goroutines are told apart by their ids, read from their
-//     tracebacks, which costs a few microseconds a call: the price is paid
-//     only by runs that adopt.
+//     for it. Goroutines are told apart by their ids (anyiort.GoroutineID:
+//     a few nanoseconds on amd64 and arm64, a traceback's few
+//     microseconds elsewhere), a price paid only by runs that adopt.
 //   - Only the scheduler decides, and only once every goroutine of the
 //     bubble is blocked (synctest.Wait): a task's code may have woken a
 //     library goroutine through a channel of its own, and that goroutine

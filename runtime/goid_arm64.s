@@ -1,0 +1,9 @@
+//go:build gc && !purego
+
+#include "textflag.h"
+
+// func currentG() unsafe.Pointer
+TEXT ·currentG(SB), NOSPLIT, $0-8
+	MOVD g, R0
+	MOVD R0, ret+0(FP)
+	RET
