@@ -6,6 +6,7 @@ package anyio
 import (
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
@@ -23,11 +24,13 @@ func simGID() uint64 { return anyiort.GoroutineID() }
 
 // simGoroutineName names the calling goroutine after the function it was
 // started with, as "http.(*conn).serve": the outermost frame of its stack.
-func simGoroutineName() string {
+// names caches the name by the outermost call's pc, from which a library
+// starts a goroutine per connection or per request.
+func simGoroutineName(names map[uintptr]string) string {
 	// Only the outermost frames matter, but the walk that finds them
 	// starts at the innermost: collect every pc, in a buffer on the stack
-	// unless the stack is deep, then resolve the last two (the function and
-	// runtime.goexit, which called it).
+	// unless the stack is deep. The last two are the function's call and
+	// runtime.goexit, which called the function.
 	var buf [64]uintptr
 	pcs := buf[:]
 	n := runtime.Callers(2, pcs)
@@ -35,8 +38,15 @@ func simGoroutineName() string {
 		pcs = make([]uintptr, 2*len(pcs))
 		n = runtime.Callers(2, pcs)
 	}
+	if n < 2 {
+		return "goroutine"
+	}
+	outer := pcs[n-2]
+	if name, ok := names[outer]; ok {
+		return name
+	}
 	name := "goroutine"
-	frames := runtime.CallersFrames(pcs[max(0, n-2):n])
+	frames := runtime.CallersFrames([]uintptr{outer, pcs[n-1]})
 	for {
 		f, more := frames.Next()
 		if f.Function != "" && f.Function != "runtime.goexit" {
@@ -49,6 +59,7 @@ func simGoroutineName() string {
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
+	names[outer] = name
 	return name
 }
 
@@ -71,6 +82,23 @@ func simOutermost(block string) string {
 		name = name[i+1:]
 	}
 	return name
+}
+
+// simGoroutineIDs is the set of goroutine ids in a traceback of every
+// goroutine, read from the blocks' header lines.
+func simGoroutineIDs(stacks string) map[uint64]bool {
+	ids := map[uint64]bool{}
+	for block := range strings.SplitSeq(stacks, "\n\n") {
+		rest, ok := strings.CutPrefix(block, "goroutine ")
+		if !ok {
+			continue
+		}
+		digits, _, _ := strings.Cut(rest, " ")
+		if id, err := strconv.ParseUint(digits, 10, 64); err == nil {
+			ids[id] = true
+		}
+	}
+	return ids
 }
 
 // simAllStacks is the traceback of every goroutine.

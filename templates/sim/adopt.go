@@ -76,10 +76,12 @@ type simAdoption struct {
 	wait       func()      // testing/synctest.Wait
 	release    func()      // gives back the one processor adopting holds (anyiort.HoldOneProcessor)
 	byGID      map[uint64]*simTask
-	arrivals   []simAdoptee    // goroutines met since the last decision
-	schedGID   uint64          // the scheduler's goroutine: its calls keep their old rules
-	threadGIDs map[uint64]bool // ToThread functions' goroutines
-	bubbleID   string          // the bubble, as its goroutines' tracebacks name it
+	names      map[uintptr]string // adopted goroutines' names, by where they were started (simGoroutineName)
+	forgetAt   int                // len(byGID) at which ended goroutines are next looked for (forgetEndedLocked)
+	arrivals   []simAdoptee       // goroutines met since the last decision
+	schedGID   uint64             // the scheduler's goroutine: its calls keep their old rules
+	threadGIDs map[uint64]bool    // ToThread functions' goroutines
+	bubbleID   string             // the bubble, as its goroutines' tracebacks name it
 }
 
 // simAdoptee is a goroutine that called into the run for the first time,
@@ -169,7 +171,7 @@ func (b *simBackend) admitLocked(c simCall) bool {
 		return false
 	case t == nil:
 		t = &simTask{adopted: true, started: true, resume: make(chan struct{}, 1), state: simArriving}
-		t.name = simGoroutineName()
+		t.name = simGoroutineName(b.names)
 		b.knowLocked(t, g)
 		b.arrivals = append(b.arrivals, simAdoptee{t: t, call: c})
 	case t.dying:
@@ -237,6 +239,34 @@ func (b *simBackend) numberArrivalsLocked() {
 	}
 	clear(b.arrivals)
 	b.arrivals = b.arrivals[:0]
+	if len(b.byGID) >= b.forgetAt {
+		b.forgetEndedLocked()
+	}
+}
+
+// simForgetAtLeast is how many goroutines the run knows before it first
+// looks for ended ones.
+const simForgetAtLeast = 1024
+
+// forgetEndedLocked drops the adopted goroutines that have ended. No call
+// says when a goroutine the run did not start ends (net/http starts one per
+// connection and one per request), so without this a run would keep every
+// one it ever met. Only a traceback of every goroutine tells which still
+// exist; it stops the world, so it is read each time the run has come to
+// know twice as many goroutines as it kept the last time, which makes its
+// cost proportional to the goroutines adopted. An ended goroutine is
+// outside (it gave the baton back and never called again): dropping it
+// changes no decision and no trace, only what the run holds on to.
+func (b *simBackend) forgetEndedLocked() {
+	alive := simGoroutineIDs(simAllStacks())
+	for gid, t := range b.byGID {
+		if t.adopted && t.state == simOutside && !alive[gid] {
+			t.state = simDone
+			delete(b.byGID, gid)
+			delete(b.live, t.id)
+		}
+	}
+	b.forgetAt = max(simForgetAtLeast, 2*len(b.byGID))
 }
 
 // hostOfCtxLocked is the host of the task whose context ctx is: an adopted

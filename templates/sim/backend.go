@@ -118,7 +118,7 @@ func (b *simBackend) claim() (tick <-chan time.Time, stop func(), err error) {
 		// starts, so that whichever goroutine hands out the first view,
 		// the run knows which of its tasks runs where.
 		b.mayAdopt = true
-		b.byGID = map[uint64]*simTask{}
+		b.byGID, b.names, b.forgetAt = map[uint64]*simTask{}, map[uintptr]string{}, simForgetAtLeast
 		b.schedGID = simGID() // Run's goroutine: the scheduler's, which adopting leaves as it is
 	}
 	horizon := time.NewTimer(simBubbleHorizon)

@@ -1,0 +1,46 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"testing/synctest"
+
+	anyiort "github.com/anyiogen/anyiogen/runtime"
+)
+
+// A run that adopts a goroutine per call, as net/http's server does per
+// request, forgets each once it has ended: what the run holds on to stays
+// bounded however many it meets.
+func TestAdoptingRunForgetsGoroutinesThatEnded(t *testing.T) {
+	anyiort.SetBubbleWait(synctest.Wait)
+	const calls = 3 * simForgetAtLeast
+	synctest.Test(t, func(t *testing.T) {
+		var known, live int
+		err := simBubbleRun(t, func(b *simBackend) error {
+			b.Adopt()
+			if !b.adopting.Load() {
+				return errors.New("Adopt in a bubble with the bubble's Wait did not start adopting")
+			}
+			for i := range calls {
+				done := make(chan error)
+				go func() { done <- b.Enter(context.Background(), "call") }()
+				if err := <-done; err != nil {
+					return fmt.Errorf("call %d: Enter = %w", i, err)
+				}
+			}
+			b.mu.Lock()
+			known, live = len(b.byGID), len(b.live)
+			b.mu.Unlock()
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("Run = %v", err)
+		}
+		if known >= 2*simForgetAtLeast || live >= 2*simForgetAtLeast {
+			t.Errorf("after %d goroutines that each called once and ended, the run still knows %d goroutines and %d live tasks, want fewer than %d",
+				calls, known, live, 2*simForgetAtLeast)
+		}
+	})
+}
