@@ -3,6 +3,7 @@ package conformance
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	anyio "github.com/anyiogen/anyiogen/generated/anyio"
 )
@@ -32,14 +34,17 @@ const confLibrarySeeds = 2
 // the library's goroutines too follow the seed.
 func confEachBackendWithLibraries(t *testing.T, body func(t *testing.T, ctx context.Context) error) {
 	t.Helper()
-	confEachBackendWithLibrariesDrawing(t, "", body)
+	confEachBackendWithLibrariesDrawing(t, "", nil, body)
 }
 
 // confEachBackendWithLibrariesDrawing is confEachBackendWithLibraries for a
 // body whose library draws from randomness of its own (the global
-// math/rand), which no seed reaches: draws says which, and each seed runs
-// once.
-func confEachBackendWithLibrariesDrawing(t *testing.T, draws string, body func(t *testing.T, ctx context.Context) error) {
+// math/rand), which no seed reaches: draws says which, and drawsFrom, read
+// after each run, is the virtual time into the run from which the draws
+// can show (the first draw takes effect later than that). The two runs of a
+// seed must agree on that moment and on every event of the trace that
+// ended by it; what differs after it is logged.
+func confEachBackendWithLibrariesDrawing(t *testing.T, draws string, drawsFrom func() time.Duration, body func(t *testing.T, ctx context.Context) error) {
 	t.Helper()
 	for _, name := range anyio.Backends() {
 		t.Run(name, func(t *testing.T) {
@@ -50,6 +55,7 @@ func confEachBackendWithLibrariesDrawing(t *testing.T, draws string, body func(t
 			for seed := range confLibrarySeeds {
 				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 					var transcripts [2]bytes.Buffer
+					var from [2]time.Duration
 					for i := range transcripts {
 						synctest.Test(t, func(t *testing.T) {
 							anyio.SetBubbleWait(synctest.Wait)
@@ -58,18 +64,61 @@ func confEachBackendWithLibrariesDrawing(t *testing.T, draws string, body func(t
 						if t.Failed() {
 							return
 						}
-						if draws != "" {
-							t.Logf("seed %d runs once, its runs not compared: %s", seed, draws)
-							return
+						if drawsFrom != nil {
+							from[i] = drawsFrom()
 						}
 					}
-					if line, first, second := confFirstDifference(transcripts[0].String(), transcripts[1].String()); line > 0 {
-						t.Errorf("seed %d ran differently the second time, at line %d of the trace:\n\tfirst run:  %s\n\tsecond run: %s", seed, line, first, second)
+					first, second := transcripts[0].String(), transcripts[1].String()
+					if drawsFrom != nil {
+						if from[0] != from[1] {
+							t.Fatalf("seed %d: the draws (%s) began %v into the first run and %v into the second, want the same moment", seed, draws, from[0], from[1])
+						}
+						if line, a, b := confFirstDifference(first, second); line > 0 {
+							t.Logf("seed %d: from %v on, %s; the runs' traces first differ at line %d:\n\tfirst run:  %s\n\tsecond run: %s", seed, from[0], draws, line, a, b)
+						}
+						var err error
+						if first, err = confTraceBy(first, from[0]); err != nil {
+							t.Fatalf("the first run's trace: %v", err)
+						}
+						if second, err = confTraceBy(second, from[1]); err != nil {
+							t.Fatalf("the second run's trace: %v", err)
+						}
+						if first == "" {
+							t.Fatalf("seed %d: no event of the trace ended by %v, so nothing was compared", seed, from[0])
+						}
+					}
+					if line, a, b := confFirstDifference(first, second); line > 0 {
+						t.Errorf("seed %d ran differently the second time, at line %d of the trace:\n\tfirst run:  %s\n\tsecond run: %s", seed, line, a, b)
 					}
 				})
 			}
 		})
 	}
+}
+
+// confTraceBy keeps, of a trace, the events that ended by the moment
+// (virtual time into the run), one per line in the order they were
+// written: an event is written when it ends, so these are what the run
+// wrote until then.
+func confTraceBy(trace string, moment time.Duration) (string, error) {
+	var kept strings.Builder
+	for i, line := range strings.Split(trace, "\n") {
+		event := strings.TrimSuffix(line, ",")
+		if !strings.HasPrefix(event, "{") || !strings.Contains(event, `"ts":`) {
+			continue // the document's frame, or metadata, which has no time
+		}
+		var e struct {
+			TS  float64 `json:"ts"`  // µs
+			Dur float64 `json:"dur"` // µs
+		}
+		if err := json.Unmarshal([]byte(event), &e); err != nil {
+			return "", fmt.Errorf("line %d: %w", i+1, err)
+		}
+		if end := time.Duration((e.TS + e.Dur) * float64(time.Microsecond)); end <= moment {
+			kept.WriteString(event + "\n")
+		}
+	}
+	return kept.String(), nil
 }
 
 // confFirstDifference is the first line, counted from 1, where a and b
@@ -167,7 +216,9 @@ func TestNetHTTPKeepAlive(t *testing.T) {
 // Shutdown stops accepting and waits for the request under way, whose
 // client gets the whole response.
 func TestNetHTTPShutdownWaitsForTheRunningHandler(t *testing.T) {
-	confEachBackendWithLibrariesDrawing(t, "http.Server.Shutdown polls a busy connection every millisecond plus a jitter from the global math/rand", func(t *testing.T, ctx context.Context) error {
+	var shutdownFrom time.Duration // into the run
+	confEachBackendWithLibrariesDrawing(t, "http.Server.Shutdown polls a busy connection every millisecond plus a jitter from the global math/rand", func() time.Duration { return shutdownFrom }, func(t *testing.T, ctx context.Context) error {
+		runStart := anyio.Now(ctx)
 		return anyio.WithTaskGroup(ctx, func(ctx context.Context, tg *anyio.TaskGroup) error {
 			started := anyio.NewEvent()
 			srv, base, err := confHTTPServer(ctx, tg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -197,6 +248,7 @@ func TestNetHTTPShutdownWaitsForTheRunningHandler(t *testing.T) {
 				return err
 			}
 			start := anyio.Now(ctx)
+			shutdownFrom = start.Sub(runStart)
 			if err := srv.Shutdown(ctx); err != nil {
 				return err
 			}
