@@ -8,7 +8,7 @@ import "embed"
 
 // Sources is the embedded tree: spec/anyio.yaml, templates/ and runtime/.
 //
-//go:embed spec/anyio.yaml templates/core/*.go templates/std/*.go templates/sim/*.go templates/sim/*/*.go templates/conformance/*.go templates/testhelper/*.go runtime/*.go
+//go:embed spec/anyio.yaml templates/core/*.go templates/std/*.go templates/sim/*.go templates/sim/*/*.go templates/conformance/*.go templates/testhelper/*.go runtime/*.go runtime/*.s
 var Sources embed.FS
 
 // DefaultSpec is the path of the default spec inside Sources.

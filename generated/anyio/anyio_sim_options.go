@@ -21,7 +21,11 @@ type (
 
 // Seed sets the seed from which the sim backend draws its scheduling
 // and fault choices (default 0). The same program with the same seed
-// produces the same run, event for event.
+// produces the same run, event for event. Where the binary lets
+// math/rand's deprecated rand.Seed act (GODEBUG randseednop=0), a sim
+// run also seeds that package's global source from its seed as it
+// starts, so that libraries drawing from it follow the seed, for
+// runs one at a time.
 func Seed(seed int64) RunOption {
 	return func(cfg *anyiort.RunConfig) { cfg.Set(simSeedKey{}, seed) }
 }

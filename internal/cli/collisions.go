@@ -14,6 +14,9 @@ import (
 func checkCollisions(dir, pkg string, files map[string][]byte, users []userFile) error {
 	generated := map[string]string{} // name → file declaring it
 	for name, src := range files {
+		if filepath.Ext(name) != ".go" {
+			continue // assembly declares what a Go file of the copy declares
+		}
 		f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.SkipObjectResolution)
 		if err != nil {
 			return err

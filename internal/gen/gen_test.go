@@ -59,6 +59,11 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		asm, err := filepath.Glob(filepath.Join(dir, "*.s")) // the runtime's, in a standalone copy
+		names = append(names, asm...)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, name := range names {
 			src, err := os.ReadFile(name)
 			if err != nil {
@@ -454,5 +459,42 @@ func TestSubHomesAreInlined(t *testing.T) {
 	g.Sources = broken
 	if _, err := g.Plan(gen.Options{}); err == nil || !strings.Contains(err.Error(), "templates/sim/trace/record.go: a sub-home of backend sim must be package simtrace, not trace") {
 		t.Errorf("a sub-home misnamed: %v", err)
+	}
+}
+
+// A standalone copy carries the runtime's assembly, its symbols renamed with
+// the runtime's declarations; the copy's Go names the same functions. An
+// assembly symbol with no Go declaration in the runtime is an error that
+// names the file and the symbol.
+func TestStandaloneCopyCarriesTheRuntimesAssembly(t *testing.T) {
+	files, err := defaultGenerator(t).Generate(gen.Options{Package: "vendored", Standalone: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"anyio_runtime_goid_amd64.s", "anyio_runtime_goid_arm64.s"} {
+		src := string(files[name])
+		if !output.IsGenerated(files[name]) || !strings.Contains(src, "TEXT ·rtcurrentG(SB)") {
+			t.Errorf("%s: want the generated-code header and TEXT ·rtcurrentG(SB); got:\n%s", name, src)
+		}
+	}
+	if !strings.Contains(string(files["anyio_runtime_goid_register.go"]), "func rtcurrentG() unsafe.Pointer") {
+		t.Errorf("anyio_runtime_goid_register.go does not declare rtcurrentG")
+	}
+	if _, ok := files["anyio_runtime_goid_amd64.s"]; !ok {
+		t.Fatal("no assembly in the standalone copy")
+	}
+	if files, err := defaultGenerator(t).Generate(gen.Options{Package: "imported"}); err != nil {
+		t.Fatal(err)
+	} else if _, ok := files["anyio_runtime_goid_amd64.s"]; ok {
+		t.Errorf("a copy that imports the runtime got the runtime's assembly too")
+	}
+
+	broken := copySources(t)
+	broken["runtime/goid_amd64.s"].Data = []byte(strings.ReplaceAll(string(broken["runtime/goid_amd64.s"].Data), "·currentG(SB)", "·currentGoroutine(SB)"))
+	g := defaultGenerator(t)
+	g.Sources = broken
+	_, err = g.Generate(gen.Options{Package: "vendored", Standalone: true})
+	if err == nil || !strings.Contains(err.Error(), "runtime/goid_amd64.s") || !strings.Contains(err.Error(), "·currentGoroutine(SB)") {
+		t.Errorf("err = %v, want one naming runtime/goid_amd64.s and ·currentGoroutine(SB)", err)
 	}
 }

@@ -87,6 +87,7 @@ type checkedCopy struct {
 	core     []*templateFile            // the selected primitives' files
 	backends map[string][]*templateFile // each selected backend's files
 	runtime  []*templateFile
+	asm      []*templateFile   // the runtime's assembly, for a standalone copy
 	docs     map[string]string // each declaration's doc, as this copy has it
 	glue     []byte            // the glue file, rendered
 }
@@ -134,7 +135,10 @@ func (g *Generator) load(c *checkedCopy) (stubs []*templateFile, err error) {
 		c.backends[b.Name] = selectAdapters(all, s, c.sel)
 		stubs = append(stubs, stubFiles(all)...)
 	}
-	c.runtime, err = loadLayer(g.Sources, "runtime", runtimeLayer, false)
+	if c.runtime, err = loadLayer(g.Sources, "runtime", runtimeLayer, false); err != nil {
+		return nil, err
+	}
+	c.asm, err = loadAssembly(g.Sources, "runtime", runtimeLayer)
 	return stubs, err
 }
 
@@ -187,7 +191,7 @@ func (g *Generator) plan(c *checkedCopy, opts Options) ([]*templateFile, *rewrit
 		emit = append(emit, c.runtime...)
 	}
 	if !opts.Tests {
-		return emit, rw, nil
+		return emitAssembly(emit, c, opts), rw, nil
 	}
 	tests, err := loadLayer(g.Sources, "templates/conformance", conformanceLayer, true)
 	if err != nil {
@@ -202,7 +206,16 @@ func (g *Generator) plan(c *checkedCopy, opts Options) ([]*templateFile, *rewrit
 			emit = append(emit, tf)
 		}
 	}
-	return emit, rw, nil
+	return emitAssembly(emit, c, opts), rw, nil
+}
+
+// emitAssembly adds, last, the runtime's assembly to what a standalone copy
+// emits: what reads the emitted files' declarations reads Go only.
+func emitAssembly(emit []*templateFile, c *checkedCopy, opts Options) []*templateFile {
+	if !opts.Standalone {
+		return emit
+	}
+	return append(emit, c.asm...)
 }
 
 // renderAll renders the templates on every core: each file's rendering

@@ -18,6 +18,9 @@ import (
 //  2. the merge rewrites (see rewrite.go);
 //  3. go/format, under the generated-code header.
 func render(tf *templateFile, docs map[string]string, rw *rewriter) ([]byte, error) {
+	if tf.isAssembly() {
+		return renderAssembly(tf, rw)
+	}
 	src, err := spliceDocs(tf, docs)
 	if err != nil {
 		return nil, err

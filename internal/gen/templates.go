@@ -27,7 +27,34 @@ type templateFile struct {
 	path  string // path in the sources, for messages
 	src   []byte
 	fset  *token.FileSet
-	ast   *ast.File
+	ast   *ast.File // nil for assembly
+}
+
+// isAssembly reports whether the file is Go assembly (the runtime's), which
+// is copied rather than parsed.
+func (tf *templateFile) isAssembly() bool { return strings.HasSuffix(tf.name, ".s") }
+
+// loadAssembly reads the Go assembly files (.s) of one directory of the
+// sources, sorted by name: the runtime's, which a standalone copy carries
+// beside its Go files.
+func loadAssembly(sources fs.FS, dir, layer string) ([]*templateFile, error) {
+	entries, err := fs.ReadDir(sources, dir)
+	if err != nil {
+		return nil, fmt.Errorf("templates for %s: %w", layer, err)
+	}
+	var out []*templateFile
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".s") {
+			continue
+		}
+		p := path.Join(dir, e.Name())
+		src, err := fs.ReadFile(sources, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &templateFile{layer: layer, name: e.Name(), path: p, src: src})
+	}
+	return out, nil
 }
 
 // loadLayer parses every .go file of one directory of the sources, sorted

@@ -19,7 +19,7 @@ func PackageFile(parts ...string) string { return "anyio_" + strings.Join(parts,
 // ownsPackageFile reports whether name is one the generator writes in the
 // package's directory: only such files are removed as stale.
 func ownsPackageFile(name string) bool {
-	return name == GlueFile || strings.HasPrefix(name, "anyio_") && strings.HasSuffix(name, ".go")
+	return name == GlueFile || strings.HasPrefix(name, "anyio_") && (strings.HasSuffix(name, ".go") || strings.HasSuffix(name, ".s"))
 }
 
 // HelperDir is the directory of the package's test helper, <pkg>test.

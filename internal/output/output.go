@@ -60,7 +60,7 @@ func NewPlanOwning(dir string, files map[string][]byte, isGenerated func([]byte)
 			// would lose something the generator did not write.
 			return nil, &RefusedError{Path: filepath.Join(dir, e.Name()), Why: "it is not a regular file"}
 		}
-		if e.Type().IsRegular() && filepath.Ext(e.Name()) == ".go" {
+		if ext := filepath.Ext(e.Name()); e.Type().IsRegular() && (ext == ".go" || ext == ".s") {
 			onDisk[e.Name()] = true
 		}
 	}

@@ -77,6 +77,7 @@ func (b *simBackend) Run(main func() error) error {
 	}
 	defer stop()
 	defer b.stopAdopting()
+	b.seedGlobalRand()
 	t := b.newMain(main)
 	b.net.cfg.attach(b.net)
 	defer b.net.cfg.detach(b.net)

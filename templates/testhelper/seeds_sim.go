@@ -8,6 +8,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	mathrand "math/rand"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -32,7 +33,10 @@ import (
 //
 // Seeds run in parallel, as many at a time as go test's -parallel allows
 // (GOMAXPROCS by default): a body must not share what it changes with
-// other seeds' runs. Seeds stops starting seeds at the first that fails,
+// other seeds' runs. Where the binary lets rand.Seed act (GODEBUG
+// randseednop=0), each run seeds math/rand's global source from its seed
+// and seeds run one at a time, so that what libraries draw from that
+// source follows the seed. Seeds stops starting seeds at the first that fails,
 // whether body returned an error or called t.Errorf: one failing seed is
 // enough to debug, and the next ones usually fail for the same reason. The
 // failure names the line that called Seeds, the seed, how to run it alone
@@ -171,14 +175,31 @@ func (s *sweep) run(t *testing.T, seeds []int64) (failed int64, ok bool) {
 	return s.failed, s.failed >= 0
 }
 
-// parallelism is go test's -parallel, or GOMAXPROCS outside go test.
+// parallelism is go test's -parallel, or GOMAXPROCS outside go test; 1
+// where the test binary lets rand.Seed act (GODEBUG randseednop=0). There
+// each sim run seeds math/rand's global source from its seed, so that what
+// libraries draw from it follows the seed; the source is the process's, and
+// two runs at once would draw from each other's.
 func parallelism() int {
+	if globalRandFollowsSeeds() {
+		return 1
+	}
 	if f := flag.Lookup("test.parallel"); f != nil {
 		if n, err := strconv.Atoi(f.Value.String()); err == nil && n > 0 {
 			return n
 		}
 	}
 	return max(1, runtime.GOMAXPROCS(0))
+}
+
+// globalRandFollowsSeeds reports whether rand.Seed acts in this binary.
+func globalRandFollowsSeeds() bool {
+	//lint:ignore SA1019 whether the deprecated call acts is the question
+	mathrand.Seed(1)
+	first := mathrand.Int63()
+	//lint:ignore SA1019 as above
+	mathrand.Seed(1)
+	return mathrand.Int63() == first
 }
 
 // bubbleLeftBlocked reports whether v is testing/synctest's panic for a

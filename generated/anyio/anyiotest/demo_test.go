@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	mathrand "math/rand"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -217,6 +218,18 @@ func TestGlobalRand(t *testing.T) {
 	anyiotest.Seeds(t, 10, func(t *testing.T, ctx context.Context) error {
 		//anyiovet:ignore the demo of what -anyio.checkdeterminism catches
 		return anyio.Sleep(ctx, time.Duration(rand.IntN(1000))*time.Millisecond)
+	})
+}
+
+// TestGlobalRandV1 sleeps for a draw from math/rand's (v1) global source,
+// as http.Server.Shutdown's poll jitter is: a sim run seeds that source from
+// its seed where the test binary lets rand.Seed act (GODEBUG
+// randseednop=0), and not otherwise.
+func TestGlobalRandV1(t *testing.T) {
+	demoOnly(t)
+	anyiotest.Seeds(t, 10, func(t *testing.T, ctx context.Context) error {
+		//anyiovet:ignore the demo of a library's draw from the global source
+		return anyio.Sleep(ctx, time.Duration(mathrand.Intn(1000))*time.Millisecond)
 	})
 }
 

@@ -122,6 +122,20 @@ func TestCheckDeterminismCatchesGlobalRand(t *testing.T) {
 	}
 }
 
+// math/rand's v1 global source, which libraries draw from, follows the
+// seed where the binary lets rand.Seed act: the helper then runs seeds one
+// at a time, even when -parallel asks for more.
+func TestCheckDeterminismPassesGlobalRandV1WhereSeedActs(t *testing.T) {
+	out, err := goTestEnv([]string{"GODEBUG=randseednop=0"}, "-test.run=^TestGlobalRandV1$", "-anyio.checkdeterminism", "-test.parallel=2")
+	if err != nil {
+		t.Errorf("with GODEBUG=randseednop=0: %v, want the determinism check to pass; output:\n%s", err, out)
+	}
+	out, err = goTest("-test.run=^TestGlobalRandV1$", "-anyio.checkdeterminism")
+	if err == nil || !strings.Contains(out, "ran differently the second time") {
+		t.Errorf("without it: %v, want the determinism check to fail; output:\n%s", err, out)
+	}
+}
+
 // A part of a sweep (one seed, a shard, a -run filter) cannot tell that a
 // Sometimes name is never true: only a whole sweep judges.
 func TestSometimesJudgedOnWholeSweepsOnly(t *testing.T) {

@@ -43,14 +43,17 @@ const goTestBound = 2 * time.Minute
 // Seeds run one at a time (-test.parallel=1) unless args say otherwise, so
 // that what a failing sweep prints does not depend on which seeds a second
 // worker had started.
-func goTest(args ...string) (out string, err error) {
+func goTest(args ...string) (out string, err error) { return goTestEnv(nil, args...) }
+
+// goTestEnv is goTest with env added to the child's environment.
+func goTestEnv(env []string, args ...string) (out string, err error) {
 	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "-test.parallel") }) {
 		args = append(args, "-test.parallel=1")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), goTestBound)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], args...)
-	cmd.Env = append(os.Environ(), demoEnv+"=1")
+	cmd.Env = append(append(os.Environ(), demoEnv+"=1"), env...)
 	raw, err := cmd.Output()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) && len(exit.Stderr) > 0 {
