@@ -217,20 +217,25 @@ func (b *simBackend) resumedLocked(t *simTask) bool {
 }
 
 // numberArrivalsLocked makes the goroutines that arrived since the last
-// decision tasks of the run, in the order of their names and what they
-// called, so that their ids and the scheduler's draws are the seed's.
+// decision tasks of the run, in the order of their names, what they called
+// and their hosts, so that their ids and the scheduler's draws are the
+// seed's: the order they arrived in is the Go scheduler's (and under -race
+// a shuffled one), and the same library on several hosts starts goroutines
+// of the same names that make the same calls.
 func (b *simBackend) numberArrivalsLocked() {
 	if len(b.arrivals) == 0 {
 		return
 	}
+	for _, a := range b.arrivals {
+		a.t.host = b.hostOfCtxLocked(a.call.ctx)
+	}
 	slices.SortStableFunc(b.arrivals, func(x, y simAdoptee) int {
-		return cmp.Or(cmp.Compare(x.t.name, y.t.name), cmp.Compare(x.call.what, y.call.what))
+		return cmp.Or(cmp.Compare(x.t.name, y.t.name), cmp.Compare(x.call.what, y.call.what), cmp.Compare(x.t.host.order(), y.t.host.order()))
 	})
 	for _, a := range b.arrivals {
 		t := a.t
 		b.nextID++
 		t.id, t.taskID = b.nextID, int64(b.nextID)
-		t.host = b.hostOfCtxLocked(a.call.ctx)
 		t.frozen = t.host != nil && t.host.crashed
 		b.priorityLocked(t)
 		t.urgent = true

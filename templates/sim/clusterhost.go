@@ -36,6 +36,15 @@ type simHost struct {
 	w       anyiort.Waiter
 }
 
+// order places a host among the run's hosts (its trace process, in the
+// order RunHost met them); a goroutine on no host comes first.
+func (h *simHost) order() int {
+	if h == nil {
+		return 0
+	}
+	return h.pid
+}
+
 // RunHost runs main as host name, a name given to the SimNetwork's AddHost,
 // in a task of its own, and returns main's error, or an error matching
 // ErrHostCrashed as soon as SimNetwork.Crash(name) is called: main's tasks
