@@ -122,6 +122,7 @@ func (b *simBackend) claim() (tick <-chan time.Time, stop func(), err error) {
 		// the run knows which of its tasks runs where.
 		b.mayAdopt = true
 		b.byGID, b.names, b.forgetAt = map[uint64]*simTask{}, map[uintptr]string{}, simForgetAtLeast
+		b.wait, b.threadGIDs = anyiort.BubbleWait(), map[uint64]bool{}
 		b.schedGID = simGID() // Run's goroutine: the scheduler's, which adopting leaves as it is
 	}
 	horizon := time.NewTimer(simBubbleHorizon)

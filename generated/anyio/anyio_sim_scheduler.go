@@ -231,9 +231,11 @@ func (b *simBackend) nothingToWakeLocked(tick <-chan time.Time, idleSince *time.
 		return false, true
 	}
 	switch {
-	case len(b.fallbacks) == 0 && !b.adopting.Load():
-		// While adopting, a goroutine blocked outside the simulator may
-		// still be woken by the bubble's clock: the horizon says when not.
+	case len(b.fallbacks) == 0 && !b.mayAdopt:
+		// In a run that may adopt, a goroutine blocked outside the
+		// simulator (one the run adopted, or one started with go that has
+		// not called in yet) may still be woken by the bubble's clock: the
+		// horizon says when not.
 		return deadlock(0)
 	case b.bubble:
 		if b.idleWait(tick) {

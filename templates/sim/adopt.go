@@ -95,18 +95,24 @@ type simAdoptee struct {
 // Adopt implements anyiort.Adopter: inside a bubble whose Wait the test
 // helper gave (SetBubbleWait), the run starts adopting goroutines it did
 // not start. Elsewhere it does nothing, and such goroutines are refused as
-// before.
+// before. A run that may adopt also starts when such a goroutine first
+// calls in (admitLocked), view or not: a goroutine started with go that
+// sleeps or takes a lock.
 func (b *simBackend) Adopt() {
-	if b.adopting.Load() {
+	if b.adopting.Load() || !b.mayAdopt {
 		return
 	}
-	wait := anyiort.BubbleWait()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !b.mayAdopt || wait == nil || b.over || b.adopting.Load() {
+	b.startAdoptingLocked()
+}
+
+// startAdoptingLocked makes the run adopt from now on, unless it may not
+// or is over.
+func (b *simBackend) startAdoptingLocked() {
+	if !b.mayAdopt || b.over || b.adopting.Load() {
 		return
 	}
-	b.wait, b.threadGIDs = wait, map[uint64]bool{}
 	b.release = anyiort.HoldOneProcessor()
 	b.adopting.Store(true)
 }
@@ -142,7 +148,7 @@ type simCall struct {
 // admit is admitLocked for a call that holds no lock. It reports whether
 // the call may go on; false means the run is over for the caller.
 func (b *simBackend) admit(c simCall) bool {
-	if !b.adopting.Load() {
+	if !b.mayAdopt {
 		return true
 	}
 	b.mu.Lock()
@@ -152,15 +158,26 @@ func (b *simBackend) admit(c simCall) bool {
 
 // admitLocked returns once the calling goroutine holds the baton, making it
 // a task first if the run has not met it. The scheduler's own goroutine (a
-// timer's callback) and a ToThread function's pass as they are. b.mu is
-// held on entry and on return, but not while the caller waits.
+// timer's callback) and a ToThread function's pass as they are. A run that
+// may adopt but does not yet starts adopting at the first call from any
+// other goroutine. b.mu is held on entry and on return, but not while the
+// caller waits.
 func (b *simBackend) admitLocked(c simCall) bool {
+	if !b.mayAdopt {
+		return true
+	}
 	g := simGID()
 	if cur := b.current; cur != nil && cur.gid == g {
 		return true
 	}
 	if g == b.schedGID || b.threadGIDs[g] {
 		return true
+	}
+	if !b.adopting.Load() {
+		if b.over {
+			return true // as before adopting: the call meets the run's end
+		}
+		b.startAdoptingLocked()
 	}
 	t := b.byGID[g]
 	switch {
@@ -214,11 +231,14 @@ func (b *simBackend) resumedLocked(t *simTask) bool {
 }
 
 // numberArrivalsLocked makes the goroutines that arrived since the last
-// decision tasks of the run, in the order of their names, what they called
-// and their hosts, so that their ids and the scheduler's draws are the
-// seed's: the order they arrived in is the Go scheduler's (and under -race
-// a shuffled one), and the same library on several hosts starts goroutines
-// of the same names that make the same calls.
+// decision tasks of the run, in the order of their names, what they called,
+// their hosts and, last, their goroutine ids, so that their ids and the
+// scheduler's draws are the seed's: the order they arrived in is the Go
+// scheduler's (and under -race a shuffled one). The same library on
+// several hosts starts goroutines of the same names that make the same
+// calls, and a loop of go statements starts several of one name; the Go
+// runtime numbers goroutines in the order they are created (in batches per
+// processor, so on several processors not always).
 func (b *simBackend) numberArrivalsLocked() {
 	if len(b.arrivals) == 0 {
 		return
@@ -227,7 +247,7 @@ func (b *simBackend) numberArrivalsLocked() {
 		a.t.host = b.hostOfCtxLocked(a.call.ctx)
 	}
 	slices.SortStableFunc(b.arrivals, func(x, y simAdoptee) int {
-		return cmp.Or(cmp.Compare(x.t.name, y.t.name), cmp.Compare(x.call.what, y.call.what), cmp.Compare(x.t.host.order(), y.t.host.order()))
+		return cmp.Or(cmp.Compare(x.t.name, y.t.name), cmp.Compare(x.call.what, y.call.what), cmp.Compare(x.t.host.order(), y.t.host.order()), cmp.Compare(x.t.gid, y.t.gid))
 	})
 	for _, a := range b.arrivals {
 		t := a.t
@@ -297,11 +317,15 @@ func (b *simBackend) stopAdopting() {
 	}
 }
 
-// settle waits, while adopting, until every goroutine of the bubble but
-// the caller is blocked: what they were doing has reached the run, or
-// never will without it. It must be called without b.mu.
+// settle waits, in a run that may adopt, until every goroutine of the
+// bubble but the caller is blocked: what they were doing has reached the
+// run, or never will without it. Before the run adopts, the scheduler
+// settles at each of its turns (the baton is free, every task parked): a
+// goroutine started with go then makes its first call, and the run adopts
+// it, at a turn of the run's rather than whenever the Go scheduler ran it.
+// It must be called without b.mu.
 func (b *simBackend) settle() {
-	if b.adopting.Load() {
+	if b.mayAdopt {
 		b.wait()
 	}
 }

@@ -36,7 +36,7 @@ type simWaiter struct {
 func (b *simBackend) NewWaiter() anyiort.Waiter {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.adopting.Load() && !b.admitLocked(simCall{}) {
+	if !b.admitLocked(simCall{}) {
 		return &simWaiter{b: b, err: simRunOver{}}
 	}
 	w := &simWaiter{b: b, task: b.current}
@@ -103,7 +103,7 @@ func (w *simWaiter) Wait(ctx context.Context, reason string) error {
 // and no goroutine id is needed.
 func (w *simWaiter) admit(ctx context.Context, reason string) bool {
 	b := w.b
-	if !b.adopting.Load() {
+	if !b.mayAdopt {
 		return true
 	}
 	b.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"regexp"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -86,13 +87,60 @@ func TestTLSHandshakeDeadlineOnSim(t *testing.T) {
 	})
 }
 
+// A goroutine the test starts with go, no view handed out, becomes a task
+// of the run at its first call: its Sleep is on the run's clock, its Lock
+// and its Send are the run's, and the seed orders it among the others.
+func TestGoroutinesStartedWithGoAreAdopted(t *testing.T) {
+	anyiotest.Seeds(t, 20, func(t *testing.T, ctx context.Context) error {
+		lock := anyio.NewLock()
+		send, receive := anyio.NewMemoryObjectStream[int](0)
+		start := anyio.Now(ctx)
+		for i := range 3 {
+			//anyiovet:ignore a goroutine the run adopts: the test's point
+			go sleepLockSend(ctx, time.Duration(i+1)*time.Second, lock, send, i)
+		}
+		var got []int
+		for range 3 {
+			v, err := receive.Receive(ctx)
+			if err != nil {
+				return err
+			}
+			got = append(got, v)
+			if at, want := anyio.Now(ctx).Sub(start), time.Duration(v+1)*time.Second; at != want {
+				t.Errorf("received %d at %v, want %v, when its goroutine's Sleep ended", v, at, want)
+			}
+		}
+		if !slices.Equal(got, []int{0, 1, 2}) {
+			t.Errorf("received %v, want [0 1 2], in the order the sleeps end", got)
+		}
+		return nil
+	})
+}
+
+// sleepLockSend sleeps for d, takes and gives back the lock, and sends v.
+func sleepLockSend(ctx context.Context, d time.Duration, lock *anyio.Lock, send *anyio.SendStream[int], v int) {
+	if anyio.Sleep(ctx, d) != nil || lock.Acquire(ctx) != nil {
+		return
+	}
+	lock.Release()
+	_ = send.Send(ctx, v)
+}
+
+// ... and their runs are a function of the seed, with seeds two at a time
+// (-anyio.checkdeterminism, in a child process).
+func TestGoroutinesStartedWithGoFollowTheSeed(t *testing.T) {
+	out, err := goTest("-test.run=^TestGoroutinesStartedWithGoAreAdopted$", "-anyio.checkdeterminism", "-test.parallel=2", "-test.count=3")
+	if err != nil {
+		t.Errorf("under -anyio.checkdeterminism: %v\n%s", err, out)
+	}
+}
+
 // The demos these tests run in a child binary.
 
 func TestAdoptedWaiterDeadlock(t *testing.T) {
 	demoOnly(t)
 	anyiotest.Seeds(t, 1, func(t *testing.T, ctx context.Context) error {
-		anyio.DialContext(ctx) // a view handed out: the run adopts from now on
-		never := anyio.NewEvent()
+		never := anyio.NewEvent() // no view handed out: the goroutine's first call makes the run adopt
 		//anyiovet:ignore a goroutine the run adopts: the demo's point
 		go waitForNothing(ctx, never)
 		return never.Wait(ctx)
