@@ -26,7 +26,7 @@ import (
 // ... and on std over the OS."
 
 // confLibrarySeeds is how many seeds the net/http tests run on sim.
-const confLibrarySeeds = 20
+const confLibrarySeeds = 10
 
 // confEachBackendWithLibraries runs body as confEachBackend does, with each
 // sim run inside a testing/synctest bubble given the bubble's Wait, as the

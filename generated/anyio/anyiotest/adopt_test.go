@@ -129,7 +129,7 @@ func sleepLockSend(ctx context.Context, d time.Duration, lock *anyio.Lock, send 
 // ... and their runs are a function of the seed, with seeds two at a time
 // (-anyio.checkdeterminism, in a child process).
 func TestGoroutinesStartedWithGoFollowTheSeed(t *testing.T) {
-	out, err := goTest("-test.run=^TestGoroutinesStartedWithGoAreAdopted$", "-anyio.checkdeterminism", "-test.parallel=2", "-test.count=3")
+	out, err := goTest("-test.run=^TestGoroutinesStartedWithGoAreAdopted$", "-anyio.checkdeterminism", "-test.parallel=2")
 	if err != nil {
 		t.Errorf("under -anyio.checkdeterminism: %v\n%s", err, out)
 	}

@@ -53,7 +53,9 @@ func goTestEnv(env []string, args ...string) (out string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), goTestBound)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], args...)
-	cmd.Env = append(append(os.Environ(), demoEnv+"=1"), env...)
+	// A binary built with -race sleeps a second as it exits, to catch races
+	// at exit (the race runtime's atexit_sleep_ms): a child has none.
+	cmd.Env = append(append(os.Environ(), demoEnv+"=1", "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0")), env...)
 	raw, err := cmd.Output()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) && len(exit.Stderr) > 0 {
