@@ -478,8 +478,8 @@ func TestStandaloneCopyCarriesTheRuntimesAssembly(t *testing.T) {
 			t.Errorf("%s: want the generated-code header and TEXT ·rtcurrentG(SB); got:\n%s", name, src)
 		}
 	}
-	if !strings.Contains(string(files["anyio_runtime_goid_register.go"]), "func rtcurrentG() unsafe.Pointer") {
-		t.Errorf("anyio_runtime_goid_register.go does not declare rtcurrentG")
+	if !strings.Contains(string(files["anyio_runtime_goid_asm.go"]), "func rtcurrentG() unsafe.Pointer") {
+		t.Errorf("anyio_runtime_goid_asm.go does not declare rtcurrentG")
 	}
 	if _, ok := files["anyio_runtime_goid_amd64.s"]; !ok {
 		t.Fatal("no assembly in the standalone copy")
