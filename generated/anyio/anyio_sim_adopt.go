@@ -15,8 +15,9 @@ import (
 
 // Goroutines the run did not start. A library handed a net.Conn, a
 // net.Listener or a dial function (http.Server, http.Transport) calls them
-// from goroutines of its own. Inside a testing/synctest bubble, once such a
-// view is handed out (Adopt), the run adopts them:
+// from goroutines of its own, and a test starts some with go. Inside a
+// testing/synctest bubble, once such a view is handed out (Adopt) or such a
+// goroutine first calls in, the run adopts them:
 //
 //   - Every call into the run first makes sure its goroutine holds the
 //     baton (admit). A goroutine the run has not met becomes a task, named
