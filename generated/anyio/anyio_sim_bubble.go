@@ -43,6 +43,9 @@ func (b *simBackend) ClockIsShared() bool { return b.bubble }
 // clockLocked is the virtual time: the bubble's clock, or the run's own.
 func (b *simBackend) clockLocked() time.Time {
 	if b.bubble {
+		if !b.stoppedAt.IsZero() {
+			return b.stoppedAt
+		}
 		return time.Now().Round(0)
 	}
 	return b.now

@@ -14,6 +14,12 @@ type simClock struct {
 	now    time.Time
 	timers simtimersQueue
 	bubble bool // the run is inside a testing/synctest bubble, whose clock it shares
+	// stoppedAt, in a bubble, is where the run's clock stopped when it
+	// ended in a deadlock found at the horizon (nothingToWakeLocked): the
+	// fake clock then reads simBubbleHorizon later, which is no moment of
+	// the run, and the report and the unwinding keep the moment it went
+	// idle.
+	stoppedAt time.Time
 }
 
 // Now reports the virtual time. It starts at 2000-01-01T00:00:00Z and moves

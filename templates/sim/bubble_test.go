@@ -139,3 +139,28 @@ func simCheckBubbleMisuse(t *testing.T, err error, wants ...string) {
 		}
 	}
 }
+
+// A run that ends in a deadlock inside a bubble, which may adopt goroutines
+// that are still to call in, is declared once the bubble's clock has run
+// out to the horizon; the run's clock stays where the run went idle, and
+// that is the moment its report and its unwinding see.
+func TestBubbleDeadlockKeepsTheMomentTheRunWentIdle(t *testing.T) {
+	anyiort.SetBubbleWait(synctest.Wait)
+	synctest.Test(t, func(t *testing.T) {
+		var run *simBackend
+		var start time.Time
+		err := simBubbleRun(t, func(b *simBackend) error {
+			run, start = b, b.Now()
+			if err := simSleep(context.Background(), b, time.Second); err != nil {
+				return err
+			}
+			return b.NewWaiter().Wait(context.Background(), "nothing")
+		})
+		if !errors.Is(err, anyiort.ErrDeadlock) {
+			t.Fatalf("Run = %v, want a deadlock", err)
+		}
+		if at := run.Now().Sub(start); at != time.Second {
+			t.Errorf("after the deadlock the run's clock reads %v from its start, want 1s, where it went idle", at)
+		}
+	})
+}

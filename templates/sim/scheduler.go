@@ -235,8 +235,10 @@ func (b *simBackend) nothingToWakeLocked(tick <-chan time.Time, idleSince *time.
 		// horizon says when not.
 		return deadlock(0)
 	case b.bubble:
+		idleAt := b.clockLocked()
 		if b.idleWait(tick) {
 			b.mu.Lock()
+			b.stoppedAt = idleAt
 			return deadlock(0)
 		}
 		return true, false
