@@ -339,10 +339,10 @@ func (b *simBackend) takeBackLocked() {
 	if t == nil {
 		return
 	}
+	t.state = simOutside
 	if b.tracer != nil {
 		b.traceStopLocked(t)
 	}
-	t.state = simOutside
 	b.current = nil
 }
 

@@ -81,6 +81,17 @@ func (b *simBackend) traceStopLocked(t *simTask) {
 		t.trace = simTaskTrace{since: now, name: "wait: " + t.reason}
 	case simQueued:
 		t.trace = simTaskTrace{since: now, name: "runnable"}
+	case simOutside:
+		if !t.adopted {
+			// A task of the run's own ends through exit, so one taken back
+			// waits on something of its own (a channel, a select).
+			t.trace = simTaskTrace{since: now, name: "wait: outside the simulator"}
+			break
+		}
+		// An adopted goroutine may have returned or be waiting: no call
+		// says which, and it is drawn as ended.
+		t.trace = simTaskTrace{since: now, name: "done"}
+		tr.Instant(t.taskID, now, "task", "end")
 	default:
 		t.trace = simTaskTrace{since: now, name: "done"}
 		tr.Instant(t.taskID, now, "task", "end")
