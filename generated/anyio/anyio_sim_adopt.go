@@ -76,8 +76,7 @@ func (b *simBackend) passYield() bool {
 // simAdoption is what a run keeps to adopt goroutines.
 type simAdoption struct {
 	adopting   atomic.Bool // set once; the fields below are guarded by simBackend.mu
-	mayAdopt   bool        // set before the first task starts: in a bubble whose Wait the test helper gave
-	wait       func()      // testing/synctest.Wait
+	wait       func()      // testing/synctest.Wait, set before the first task starts in a bubble whose Wait the test helper gave; nil: the run never adopts
 	release    func()      // gives back the one processor adopting holds (anyiort.HoldOneProcessor)
 	byGID      map[uint64]*simTask
 	names      map[uintptr]string // adopted goroutines' names, by where they were started (simGoroutineName)
@@ -87,6 +86,11 @@ type simAdoption struct {
 	threadGIDs map[uint64]bool    // ToThread functions' goroutines
 	bubbleID   string             // the bubble, as its goroutines' tracebacks name it
 }
+
+// mayAdopt reports whether the run may adopt goroutines: it is in a bubble
+// whose Wait the test helper gave (SetBubbleWait). Set before the first
+// task starts, it is read without the lock.
+func (b *simBackend) mayAdopt() bool { return b.wait != nil }
 
 // simAdoptee is a goroutine that called into the run for the first time,
 // numbered at the next decision in an order that does not depend on when
@@ -103,7 +107,7 @@ type simAdoptee struct {
 // calls in (admitLocked), view or not: a goroutine started with go that
 // sleeps or takes a lock.
 func (b *simBackend) Adopt() {
-	if b.adopting.Load() || !b.mayAdopt {
+	if b.adopting.Load() || !b.mayAdopt() {
 		return
 	}
 	b.mu.Lock()
@@ -114,7 +118,7 @@ func (b *simBackend) Adopt() {
 // startAdoptingLocked makes the run adopt from now on, unless it may not
 // or is over.
 func (b *simBackend) startAdoptingLocked() {
-	if !b.mayAdopt || b.over || b.adopting.Load() {
+	if !b.mayAdopt() || b.over || b.adopting.Load() {
 		return
 	}
 	b.release = anyiort.HoldOneProcessor()
@@ -152,7 +156,7 @@ type simCall struct {
 // admit is admitLocked for a call that holds no lock. It reports whether
 // the call may go on; false means the run is over for the caller.
 func (b *simBackend) admit(c simCall) bool {
-	if !b.mayAdopt {
+	if !b.mayAdopt() {
 		return true
 	}
 	b.mu.Lock()
@@ -167,7 +171,7 @@ func (b *simBackend) admit(c simCall) bool {
 // other goroutine. b.mu is held on entry and on return, but not while the
 // caller waits.
 func (b *simBackend) admitLocked(c simCall) bool {
-	if !b.mayAdopt {
+	if !b.mayAdopt() {
 		return true
 	}
 	g := simGID()
@@ -329,7 +333,7 @@ func (b *simBackend) stopAdopting() {
 // it, at a turn of the run's rather than whenever the Go scheduler ran it.
 // It must be called without b.mu.
 func (b *simBackend) settle() {
-	if b.mayAdopt {
+	if b.mayAdopt() {
 		b.wait()
 	}
 }

@@ -16,7 +16,7 @@ func (b *simBackend) GoThread(fn func()) {
 	b.threads++
 	b.mu.Unlock()
 	go func() {
-		if b.mayAdopt {
+		if b.mayAdopt() {
 			// A ToThread function's calls into the run keep their rules:
 			// it is not a goroutine to adopt.
 			g := simGID()

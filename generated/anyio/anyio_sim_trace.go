@@ -78,22 +78,17 @@ func (b *simBackend) traceStopLocked(t *simTask) {
 		// Unwound from a wait once the run was over.
 		tr.Span(t.taskID, t.trace.since, now, "wait", t.trace.name)
 	}
-	switch t.state {
-	case simParked:
+	switch {
+	case t.state == simParked:
 		t.trace = simTaskTrace{since: now, name: "wait: " + t.reason}
-	case simQueued:
+	case t.state == simQueued:
 		t.trace = simTaskTrace{since: now, name: "runnable"}
-	case simOutside:
-		if !t.adopted {
-			// A task of the run's own ends through exit, so one taken back
-			// waits on something of its own (a channel, a select).
-			t.trace = simTaskTrace{since: now, name: "wait: outside the simulator"}
-			break
-		}
-		// An adopted goroutine may have returned or be waiting: no call
-		// says which, and it is drawn as ended.
-		t.trace = simTaskTrace{since: now, name: "done"}
-		tr.Instant(t.taskID, now, "task", "end")
+	case t.state == simOutside && !t.adopted:
+		// A task of the run's own ends through exit, so one taken back
+		// waits on something of its own (a channel, a select). An adopted
+		// goroutine taken back may have returned or be waiting: no call
+		// says which, and it is drawn as ended, below.
+		t.trace = simTaskTrace{since: now, name: "wait: outside the simulator"}
 	default:
 		t.trace = simTaskTrace{since: now, name: "done"}
 		tr.Instant(t.taskID, now, "task", "end")

@@ -38,13 +38,37 @@ func (tf *templateFile) isAssembly() bool { return strings.HasSuffix(tf.name, ".
 // sources, sorted by name: the runtime's, which a standalone copy carries
 // beside its Go files.
 func loadAssembly(sources fs.FS, dir, layer string) ([]*templateFile, error) {
+	return readLayer(sources, dir, layer, func(name string) bool { return strings.HasSuffix(name, ".s") })
+}
+
+// loadLayer parses every .go file of one directory of the sources, sorted
+// by name. Tests are included only when tests is true.
+func loadLayer(sources fs.FS, dir, layer string, tests bool) ([]*templateFile, error) {
+	out, err := readLayer(sources, dir, layer, func(name string) bool {
+		return strings.HasSuffix(name, ".go") && strings.HasSuffix(name, "_test.go") == tests
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, tf := range out {
+		tf.fset = token.NewFileSet()
+		if tf.ast, err = parser.ParseFile(tf.fset, tf.path, tf.src, parser.ParseComments|parser.SkipObjectResolution); err != nil {
+			return nil, fmt.Errorf("template %s: %w", tf.path, err)
+		}
+	}
+	return out, nil
+}
+
+// readLayer reads the files of one directory of the sources whose names
+// keep accepts, sorted by name.
+func readLayer(sources fs.FS, dir, layer string, keep func(name string) bool) ([]*templateFile, error) {
 	entries, err := fs.ReadDir(sources, dir)
 	if err != nil {
 		return nil, fmt.Errorf("templates for %s: %w", layer, err)
 	}
 	var out []*templateFile
 	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".s") {
+		if e.IsDir() || !keep(e.Name()) {
 			continue
 		}
 		p := path.Join(dir, e.Name())
@@ -53,34 +77,6 @@ func loadAssembly(sources fs.FS, dir, layer string) ([]*templateFile, error) {
 			return nil, err
 		}
 		out = append(out, &templateFile{layer: layer, name: e.Name(), path: p, src: src})
-	}
-	return out, nil
-}
-
-// loadLayer parses every .go file of one directory of the sources, sorted
-// by name. Tests are included only when tests is true.
-func loadLayer(sources fs.FS, dir, layer string, tests bool) ([]*templateFile, error) {
-	entries, err := fs.ReadDir(sources, dir)
-	if err != nil {
-		return nil, fmt.Errorf("templates for %s: %w", layer, err)
-	}
-	var out []*templateFile
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") != tests {
-			continue
-		}
-		p := path.Join(dir, name)
-		src, err := fs.ReadFile(sources, p)
-		if err != nil {
-			return nil, err
-		}
-		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, p, src, parser.ParseComments|parser.SkipObjectResolution)
-		if err != nil {
-			return nil, fmt.Errorf("template %s: %w", p, err)
-		}
-		out = append(out, &templateFile{layer: layer, name: name, path: p, src: src, fset: fset, ast: f})
 	}
 	slices.SortFunc(out, func(a, b *templateFile) int { return strings.Compare(a.name, b.name) })
 	return out, nil

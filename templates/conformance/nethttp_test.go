@@ -50,6 +50,7 @@ func confEachBackendWithLibraries(t *testing.T, body func(t *testing.T, ctx cont
 // is logged.
 func confEachBackendWithLibrariesDrawing(t *testing.T, draws string, drawsFrom func() time.Duration, body func(t *testing.T, ctx context.Context) error) {
 	t.Helper()
+	whole := drawsFrom == nil || confGlobalRandFollowsSeeds()
 	for _, name := range anyio.Backends() {
 		t.Run(name, func(t *testing.T) {
 			if name != anyio.BackendSim {
@@ -68,12 +69,12 @@ func confEachBackendWithLibrariesDrawing(t *testing.T, draws string, drawsFrom f
 						if t.Failed() {
 							return
 						}
-						if drawsFrom != nil {
+						if !whole {
 							from[i] = drawsFrom()
 						}
 					}
 					first, second := transcripts[0].String(), transcripts[1].String()
-					if drawsFrom != nil && !confGlobalRandFollowsSeeds() {
+					if !whole {
 						if from[0] != from[1] {
 							t.Fatalf("seed %d: the draws (%s) began %v into the first run and %v into the second, want the same moment", seed, draws, from[0], from[1])
 						}

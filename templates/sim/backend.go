@@ -114,13 +114,13 @@ func (b *simBackend) claim() (tick <-chan time.Time, stop func(), err error) {
 	if b.tracer != nil {
 		b.tracer.Restart(b.now)
 	}
-	if anyiort.BubbleWait() != nil {
+	if wait := anyiort.BubbleWait(); wait != nil {
 		// The run may adopt: every task learns its goroutine's id as it
 		// starts, so that whichever goroutine hands out the first view,
 		// the run knows which of its tasks runs where.
-		b.mayAdopt = true
+		b.wait = wait
 		b.byGID, b.names, b.forgetAt = map[uint64]*simTask{}, map[uintptr]string{}, simForgetAtLeast
-		b.wait, b.threadGIDs = anyiort.BubbleWait(), map[uint64]bool{}
+		b.threadGIDs = map[uint64]bool{}
 		b.schedGID = simGID() // Run's goroutine: the scheduler's, which adopting leaves as it is
 	}
 	horizon := time.NewTimer(simBubbleHorizon)

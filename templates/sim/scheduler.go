@@ -228,7 +228,7 @@ func (b *simBackend) nothingToWakeLocked(tick <-chan time.Time, idleSince *time.
 		return false, true
 	}
 	switch {
-	case len(b.fallbacks) == 0 && !b.mayAdopt:
+	case len(b.fallbacks) == 0 && !b.mayAdopt():
 		// In a run that may adopt, a goroutine blocked outside the
 		// simulator (one the run adopted, or one started with go that has
 		// not called in yet) may still be woken by the bubble's clock: the

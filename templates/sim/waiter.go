@@ -103,7 +103,7 @@ func (w *simWaiter) Wait(ctx context.Context, reason string) error {
 // and no goroutine id is needed.
 func (w *simWaiter) admit(ctx context.Context, reason string) bool {
 	b := w.b
-	if !b.mayAdopt {
+	if !b.mayAdopt() {
 		return true
 	}
 	b.mu.Lock()
