@@ -70,7 +70,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "anyiogen %s\n", version())
 		return exitOK
 	}
-	code, err := generate(c, stdout)
+	code, err := generate(c, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "anyiogen: %v\n", err)
 	}
@@ -80,7 +80,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 // generate is the command after its flags: the spec, the files rendered in
 // memory, the plans that compare them with the disk, then a check or one
 // write of everything.
-func generate(c config, stdout io.Writer) (int, error) {
+func generate(c config, stdout, stderr io.Writer) (int, error) {
 	if c.dir == "" {
 		return exitError, errors.New("-o: empty directory name")
 	}
@@ -102,6 +102,11 @@ func generate(c config, stdout io.Writer) (int, error) {
 	// The package and its helper are written together: all or none.
 	if err := output.ApplyAll(plans...); err != nil {
 		return exitError, dirError(c.dir, err)
+	}
+	if c.testHelper && !c.standalone {
+		if note := helperSumNote(c.dir, r.helperDir); note != "" {
+			fmt.Fprintln(stderr, note)
+		}
 	}
 	return exitOK, nil
 }
