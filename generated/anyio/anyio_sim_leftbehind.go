@@ -13,7 +13,8 @@ import (
 // adopted react (their calls now fail), and then names those still blocked
 // outside the simulator: nothing in the run can end them, and the bubble
 // cannot end while they wait. The run fails with their names and where
-// they are, unless it failed already.
+// they are, unless it failed already. The trace, which drew each adopted
+// goroutine taken back as waiting outside, learns here which had ended.
 func (b *simBackend) leftBehind() {
 	if !b.adopting.Load() {
 		return
@@ -23,12 +24,29 @@ func (b *simBackend) leftBehind() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var left []string
+	var ended, still []*simTask // adopted goroutines drawn waiting outside
 	for gid, t := range b.byGID {
 		if gid == b.schedGID {
 			continue
 		}
-		if where := simWhereIs(stacks, gid); where != "" {
+		where := simWhereIs(stacks, gid)
+		if where != "" {
 			left = append(left, fmt.Sprintf("%s: %s", t.label(), where))
+		}
+		switch {
+		case !t.adopted || t.state != simOutside:
+		case where == "":
+			ended = append(ended, t)
+		default:
+			still = append(still, t)
+		}
+	}
+	if b.tracer != nil {
+		for _, t := range simByID(ended) {
+			b.traceEndedOutsideLocked(t)
+		}
+		for _, t := range simByID(still) {
+			b.traceStillOutsideLocked(t)
 		}
 	}
 	if len(left) == 0 || b.result != nil || b.panicked {

@@ -4,8 +4,6 @@
 package anyio
 
 import (
-	"cmp"
-	"slices"
 	"time"
 )
 
@@ -289,8 +287,7 @@ func (b *simBackend) cleanup(tick <-chan time.Time) {
 	}
 	b.arrivals = nil
 	b.mu.Unlock()
-	slices.SortFunc(left, func(x, y *simTask) int { return cmp.Compare(x.id, y.id) })
-	for _, t := range left {
+	for _, t := range simByID(left) {
 		b.mu.Lock()
 		if t.state == simDone || t.kill {
 			b.mu.Unlock()

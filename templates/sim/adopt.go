@@ -286,14 +286,22 @@ const simForgetAtLeast = 1024
 // know twice as many goroutines as it kept the last time, which makes its
 // cost proportional to the goroutines adopted. An ended goroutine is
 // outside (it gave the baton back and never called again): dropping it
-// changes no decision and no trace, only what the run holds on to.
+// changes no decision, only what the run holds on to, and the trace, which
+// drew it waiting outside, now draws it ended.
 func (b *simBackend) forgetEndedLocked() {
 	alive := simGoroutineIDs(simAllStacks())
+	var ended []*simTask
 	for gid, t := range b.byGID {
 		if t.adopted && t.state == simOutside && !alive[gid] {
-			t.state = simDone
-			delete(b.byGID, gid)
-			delete(b.live, t.id)
+			ended = append(ended, t)
+		}
+	}
+	for _, t := range simByID(ended) {
+		t.state = simDone
+		delete(b.byGID, t.gid)
+		delete(b.live, t.id)
+		if b.tracer != nil {
+			b.traceEndedOutsideLocked(t)
 		}
 	}
 	b.forgetAt = max(simForgetAtLeast, 2*len(b.byGID))
@@ -367,6 +375,14 @@ func (b *simBackend) sortRunnableLocked() (urgent int) {
 		urgent++
 	}
 	return urgent
+}
+
+// simByID sorts tasks gathered from a map by their ids, so that what is
+// done to each in turn (drawn in the trace) is in the seed's order, not the
+// map's; it returns them.
+func simByID(tasks []*simTask) []*simTask {
+	slices.SortFunc(tasks, func(x, y *simTask) int { return cmp.Compare(x.id, y.id) })
+	return tasks
 }
 
 func boolInt(b bool) int {

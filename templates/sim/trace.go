@@ -81,16 +81,37 @@ func (b *simBackend) traceStopLocked(t *simTask) {
 		t.trace = simTaskTrace{since: now, name: "wait: " + t.reason}
 	case t.state == simQueued:
 		t.trace = simTaskTrace{since: now, name: "runnable"}
-	case t.state == simOutside && !t.adopted:
-		// A task of the run's own ends through exit, so one taken back
+	case t.state == simOutside:
+		// Taken back. A task of the run's own ends through exit, so it
 		// waits on something of its own (a channel, a select). An adopted
-		// goroutine taken back may have returned or be waiting: no call
-		// says which, and it is drawn as ended, below.
-		t.trace = simTaskTrace{since: now, name: "wait: outside the simulator"}
+		// goroutine may have returned instead, and no call says which: it
+		// is drawn waiting until it calls again, or until a traceback
+		// finds it gone (traceEndedOutsideLocked).
+		t.trace = simTaskTrace{since: now, name: simWaitOutside}
 	default:
 		t.trace = simTaskTrace{since: now, name: "done"}
 		tr.Instant(t.taskID, now, "task", "end")
 	}
+}
+
+// simWaitOutside names the wait of a task taken back while it held the
+// baton: it blocked where only the bubble sees.
+const simWaitOutside = "wait: outside the simulator"
+
+// traceEndedOutsideLocked redraws t, an adopted goroutine taken back and
+// since found ended by a traceback, as ended when it was taken back: its
+// last call into the run was the last the run saw of it.
+func (b *simBackend) traceEndedOutsideLocked(t *simTask) {
+	b.tracer.Instant(t.taskID, t.trace.since, "task", "end")
+	t.trace = simTaskTrace{since: t.trace.since, name: "done"}
+}
+
+// traceStillOutsideLocked closes the wait of t, an adopted goroutine still
+// blocked outside the simulator when the run ends.
+func (b *simBackend) traceStillOutsideLocked(t *simTask) {
+	now := b.traceNowLocked()
+	b.tracer.Span(t.taskID, t.trace.since, now, "wait", t.trace.name)
+	t.trace = simTaskTrace{since: now, name: "done"}
 }
 
 // traceTimerLocked records a timer's firing: a plain timer, or a packet's
