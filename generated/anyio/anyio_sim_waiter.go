@@ -46,7 +46,7 @@ func (b *simBackend) NewWaiter() anyiort.Waiter {
 	if w.task == nil {
 		w.err = simRunOver{}
 		if !b.over {
-			w.err = b.failLocked(&simMisuseError{what: "NewWaiter was called outside any task (from a timer callback or a goroutine the simulator did not start)"})
+			w.err = b.failLocked(b.outsideAnyTaskLocked("NewWaiter"))
 		}
 	}
 	return w

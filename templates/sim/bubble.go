@@ -141,7 +141,7 @@ func (e *simWallDeadlineError) Error() string {
 	return "anyio sim: " + e.wait + " under a deadline on the wall clock (from context.WithTimeout or WithDeadline): " +
 		"a simulated run keeps virtual time, so it cannot honour it; " +
 		"use FailAfter, MoveOnAfter or a CancelScope's Deadline, whose deadlines are on the run's clock, " +
-		"or run it inside a testing/synctest bubble (anyiotest does), where the time package follows the run's clock"
+		"or run it inside a testing/synctest bubble (as the test helper does), where the time package follows the run's clock"
 }
 
 // stampProgressLocked records that a task reached a scheduling point, for

@@ -18,7 +18,7 @@ func (b *simBackend) Yield() {
 	switch t := b.current; {
 	case t == nil:
 		if !b.over {
-			b.failLocked(&simMisuseError{what: "Yield was called outside any task (from a timer callback or a goroutine the simulator did not start)"})
+			b.failLocked(b.outsideAnyTaskLocked("Yield"))
 		}
 	case t.dying:
 		// The run is over and t unwinds: let its deferred calls finish.

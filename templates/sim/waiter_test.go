@@ -173,7 +173,7 @@ func TestWaiterMisuse(t *testing.T) {
 		name, want string
 		main       func(b *simBackend) error
 	}{
-		{"NewWaiter in a timer", "NewWaiter was called outside any task", func(b *simBackend) error {
+		{"NewWaiter in a timer", "NewWaiter was called outside any task, from a timer's callback", func(b *simBackend) error {
 			b.AfterFunc(0, func() { b.NewWaiter() })
 			return b.NewWaiter().Wait(context.Background(), "forever")
 		}},
@@ -182,9 +182,21 @@ func TestWaiterMisuse(t *testing.T) {
 			b.AfterFunc(0, func() { w.Wait(context.Background(), "in a timer") })
 			return b.NewWaiter().Wait(context.Background(), "forever")
 		}},
-		{"Yield in a timer", "Yield was called outside any task", func(b *simBackend) error {
+		{"Yield in a timer", "Yield was called outside any task, from a timer's callback", func(b *simBackend) error {
 			b.AfterFunc(0, b.Yield)
 			return b.NewWaiter().Wait(context.Background(), "forever")
+		}},
+		// Outside a bubble the run cannot adopt a goroutine it did not
+		// start, and says where it could.
+		{"Yield in a goroutine of the test's", "Yield was called outside any task, from a goroutine the simulator did not start, outside a testing/synctest bubble: " +
+			"such a goroutine (a library's, net/http's say, or one started with go) joins a run only inside a bubble; " +
+			"run the body with the test helper's Run or Seeds, or call SetBubbleWait(synctest.Wait) and Run inside synctest.Test", func(b *simBackend) error {
+			// Started once main is parked, where a foreign context keeps
+			// the run waiting rather than declaring a deadlock.
+			b.AfterFunc(0, func() { go b.Yield() })
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			return b.NewWaiter().Wait(ctx, "forever")
 		}},
 	}
 	for _, c := range cases {

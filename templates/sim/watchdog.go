@@ -37,6 +37,25 @@ func (e *simMisuseError) Error() string {
 	return who + e.what + "; call anyio functions with the ctx the task was given; do not block on raw channels or time.Sleep inside a simulated run"
 }
 
+// outsideAnyTaskLocked is the misuse of calling into the run (call names
+// what was called) from no task: from a timer's callback, or from a
+// goroutine the run did not start and cannot adopt, for which it says what
+// would let the run adopt it.
+func (b *simBackend) outsideAnyTaskLocked(call string) *simMisuseError {
+	if g := b.firing.Load(); g != 0 && g == simGID() {
+		return &simMisuseError{what: call + " was called outside any task, from a timer's callback"}
+	}
+	what := call + " was called outside any task, from a goroutine the simulator did not start"
+	switch {
+	case !b.bubble:
+		what += ", outside a testing/synctest bubble: such a goroutine (a library's, net/http's say, or one started with go) joins a run only inside a bubble; " +
+			"run the body with the test helper's Run or Seeds, or call SetBubbleWait(synctest.Wait) and Run inside synctest.Test"
+	case !b.mayAdopt():
+		what += ", and this run cannot adopt it: call SetBubbleWait(synctest.Wait) before Run (the test helper does)"
+	}
+	return &simMisuseError{what: what}
+}
+
 // failLocked ends the run with err and returns it.
 func (b *simBackend) failLocked(err error) error {
 	b.endRunLocked(err)
