@@ -28,6 +28,14 @@ func GoroutineID() uint64 {
 	return tracebackGoroutineID()
 }
 
+// GoroutineIDIsCheap reports whether GoroutineID reads the id from the
+// goroutine's record, in a few nanoseconds, rather than from a traceback,
+// in microseconds: whether a caller can afford it on every call.
+func GoroutineIDIsCheap() bool {
+	goidOnce.Do(calibrateGoid)
+	return goidOffset >= 0
+}
+
 var (
 	goidOnce   sync.Once
 	goidOffset = -1 // bytes from the goroutine's record to its id; -1: not found

@@ -16,9 +16,9 @@ func (b *simBackend) GoThread(fn func()) {
 	b.threads++
 	b.mu.Unlock()
 	go func() {
-		if b.mayAdopt() {
+		if b.knowsGoroutines() {
 			// A ToThread function's calls into the run keep their rules:
-			// it is not a goroutine to adopt.
+			// it is not a goroutine to adopt, nor a stranger.
 			g := simGID()
 			b.mu.Lock()
 			b.threadGIDs[g] = true

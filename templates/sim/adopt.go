@@ -75,13 +75,43 @@ type simAdoption struct {
 	adopting   atomic.Bool // set once; the fields below are guarded by simBackend.mu
 	wait       func()      // testing/synctest.Wait, set before the first task starts in a bubble whose Wait the test helper gave; nil: the run never adopts
 	release    func()      // gives back the one processor adopting holds (anyiort.HoldOneProcessor)
-	byGID      map[uint64]*simTask
-	names      map[uintptr]string // adopted goroutines' names, by where they were started (simGoroutineName)
+	byGID      map[uint64]*simTask // every task's goroutine, once known (knowsGoroutines)
+	names      map[uintptr]string  // adopted goroutines' names, by where they were started (simGoroutineName)
 	forgetAt   int                // len(byGID) at which ended goroutines are next looked for (forgetEndedLocked)
 	arrivals   []simAdoptee       // goroutines met since the last decision
 	schedGID   uint64             // the scheduler's goroutine: its calls keep their old rules
 	threadGIDs map[uint64]bool    // ToThread functions' goroutines
 	bubbleID   string             // the bubble, as its goroutines' tracebacks name it
+	// refuseStrangers: the run may not adopt, so a call from a goroutine
+	// it did not start while a task holds the baton is refused
+	// (strangerLocked) rather than taken for the holder's. Set where
+	// goroutine ids are cheap, before the first task starts.
+	refuseStrangers bool
+}
+
+// knowsGoroutines reports whether the run learns the goroutine of each of
+// its tasks and threads: to adopt, or to refuse strangers. Set before the
+// first task starts, it is read without the lock.
+func (b *simBackend) knowsGoroutines() bool { return b.mayAdopt() || b.refuseStrangers }
+
+// strangerLocked reports whether the calling goroutine, in a run that may
+// not adopt, is one the run did not start calling while a task holds the
+// baton: without goroutine ids the call would be taken for the holder's,
+// and the run would go on with two goroutines playing one task. A call
+// while no task holds the baton is refused by its callers as it always
+// was. The holder's own goroutine is told apart at the cost of reading
+// its id; the other tasks' (one the watchdog gave up on, finishing late),
+// the scheduler's and ToThread functions' pass as before.
+func (b *simBackend) strangerLocked() bool {
+	if !b.refuseStrangers {
+		return false
+	}
+	cur := b.current
+	if cur == nil || cur.gid == 0 {
+		return false
+	}
+	g := simGID()
+	return g != cur.gid && g != b.schedGID && !b.threadGIDs[g] && b.byGID[g] == nil
 }
 
 // mayAdopt reports whether the run may adopt goroutines: it is in a bubble

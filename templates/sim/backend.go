@@ -106,22 +106,29 @@ func (b *simBackend) claim() (tick <-chan time.Time, stop func(), err error) {
 		return nil, nil, errors.New("anyio sim: a sim backend runs only once")
 	}
 	b.started = true
-	if b.bubble = simInBubble(); !b.bubble {
+	b.bubble = simInBubble()
+	if b.bubble {
+		b.wait = anyiort.BubbleWait()
+	}
+	// A run that may adopt learns every task's goroutine as it starts, so
+	// that whichever goroutine hands out the first view, it knows which of
+	// its tasks runs where; one that may not learns them to refuse
+	// strangers, where ids are cheap.
+	b.refuseStrangers = !b.mayAdopt() && anyiort.GoroutineIDIsCheap()
+	if b.knowsGoroutines() {
+		b.byGID, b.threadGIDs = map[uint64]*simTask{}, map[uint64]bool{}
+		b.schedGID = simGID() // Run's goroutine: the scheduler's, which adopting leaves as it is
+	}
+	if b.mayAdopt() {
+		b.names, b.forgetAt = map[uintptr]string{}, simForgetAtLeast
+	}
+	if !b.bubble {
 		ticker := time.NewTicker(max(b.watchdog/4, time.Millisecond))
 		return ticker.C, ticker.Stop, nil
 	}
 	b.now = time.Now().Round(0)
 	if b.tracer != nil {
 		b.tracer.Restart(b.now)
-	}
-	if wait := anyiort.BubbleWait(); wait != nil {
-		// The run may adopt: every task learns its goroutine's id as it
-		// starts, so that whichever goroutine hands out the first view,
-		// the run knows which of its tasks runs where.
-		b.wait = wait
-		b.byGID, b.names, b.forgetAt = map[uint64]*simTask{}, map[uintptr]string{}, simForgetAtLeast
-		b.threadGIDs = map[uint64]bool{}
-		b.schedGID = simGID() // Run's goroutine: the scheduler's, which adopting leaves as it is
 	}
 	horizon := time.NewTimer(simBubbleHorizon)
 	b.stall = anyiort.RegisterStall(b.watchdog, b.describeStall)

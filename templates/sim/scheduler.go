@@ -16,7 +16,7 @@ func (b *simBackend) Yield() {
 	b.pollForeignHere()
 	b.mu.Lock()
 	switch t := b.current; {
-	case t == nil:
+	case t == nil || b.strangerLocked():
 		if !b.over {
 			b.failLocked(b.outsideAnyTaskLocked("Yield"))
 		}

@@ -149,7 +149,7 @@ func (b *simBackend) readyLocked(t *simTask) {
 
 // runTask is the body of a task's goroutine.
 func (b *simBackend) runTask(t *simTask) {
-	if b.mayAdopt() {
+	if b.knowsGoroutines() {
 		g := simGID()
 		b.mu.Lock()
 		b.knowLocked(t, g)

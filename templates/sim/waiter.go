@@ -39,6 +39,9 @@ func (b *simBackend) NewWaiter() anyiort.Waiter {
 	if !b.admitLocked(simCall{}) {
 		return &simWaiter{b: b, err: simRunOver{}}
 	}
+	if b.strangerLocked() {
+		return &simWaiter{b: b, err: b.failLocked(b.outsideAnyTaskLocked("NewWaiter"))}
+	}
 	w := &simWaiter{b: b, task: b.current}
 	if w.task == nil {
 		w.err = simRunOver{}
@@ -129,6 +132,8 @@ func (w *simWaiter) enterLocked(reason string) error {
 		return simRunOver{}
 	case b.current != t:
 		return b.failLocked(&simMisuseError{task: t, what: fmt.Sprintf("its waiter was waited on (%q) from outside the task", reason)})
+	case b.strangerLocked():
+		return b.failLocked(b.outsideAnyTaskLocked(fmt.Sprintf("a wait (%q)", reason)))
 	}
 	return nil
 }
