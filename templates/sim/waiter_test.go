@@ -199,6 +199,18 @@ func TestWaiterMisuse(t *testing.T) {
 			return b.NewWaiter().Wait(ctx, "forever")
 		}},
 	}
+	if anyiort.GoroutineIDIsCheap() {
+		// Where ids are cheap, such a goroutine calling while main holds
+		// the baton is refused too, rather than taken for main.
+		cases = append(cases, struct {
+			name, want string
+			main       func(b *simBackend) error
+		}{"Sleep in a goroutine of the test's while main holds the baton", "NewWaiter was called outside any task, from a goroutine the simulator did not start, outside a testing/synctest bubble", func(b *simBackend) error {
+			done := make(chan error)
+			go func() { done <- simSleep(context.Background(), b, time.Second) }()
+			return <-done
+		}})
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			err := simMustRun(t, c.main)
