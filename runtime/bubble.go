@@ -128,6 +128,23 @@ var oneProcessor struct {
 	before  int // GOMAXPROCS when the first holder came
 }
 
+// Changing GOMAXPROCS stops the world and may move a goroutine to another
+// processor, whose goroutine ids come from another batch: a run that adopts
+// numbers goroutines of one function by their ids, in the order they were
+// created only if their creator stayed on one processor. So a run that may
+// adopt takes the hold from its start when the last such run adopted, or
+// is the first (runs of one test usually do alike), and the count does not
+// change while such runs overlap, as a test helper's seeds in parallel do.
+var lastRunStayedAlone atomic.Bool // the last run that could adopt did not
+
+// NoteRunAdopted records whether a run that could adopt goroutines did.
+func NoteRunAdopted(adopted bool) { lastRunStayedAlone.Store(!adopted) }
+
+// LastRunAdopted reports what the last NoteRunAdopted recorded, true before
+// the first: whether a run that may adopt should hold one processor from
+// its start.
+func LastRunAdopted() bool { return !lastRunStayedAlone.Load() }
+
 // HoldOneProcessor sets GOMAXPROCS to 1 until the function it returns is
 // called, for every holder at once: the first holder saves the setting
 // and the last one restores it. Calling the function again does nothing.

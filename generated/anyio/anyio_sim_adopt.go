@@ -151,7 +151,9 @@ func (b *simBackend) startAdoptingLocked() {
 	if !b.mayAdopt() || b.over || b.adopting.Load() {
 		return
 	}
-	b.release = anyiort.HoldOneProcessor()
+	if b.release == nil {
+		b.release = anyiort.HoldOneProcessor()
+	}
 	b.adopting.Store(true)
 }
 
@@ -198,7 +200,8 @@ func (b *simBackend) admit(c simCall) bool {
 // a task first if the run has not met it. The scheduler's own goroutine (a
 // timer's callback) and a ToThread function's pass as they are. A run that
 // may adopt but does not yet starts adopting at the first call from any
-// other goroutine. b.mu is held on entry and on return, but not while the
+// other goroutine, or, if a task holds the baton then, once every
+// goroutine is blocked. b.mu is held on entry and on return, but not while the
 // caller waits.
 func (b *simBackend) admitLocked(c simCall) bool {
 	if !b.mayAdopt() {
@@ -215,7 +218,14 @@ func (b *simBackend) admitLocked(c simCall) bool {
 		if b.over {
 			return true // as before adopting: the call meets the run's end
 		}
-		b.startAdoptingLocked()
+		if b.current == nil {
+			b.startAdoptingLocked()
+		}
+		// Otherwise a task holds the baton, and the run starts adopting
+		// only once every goroutine of the bubble is blocked
+		// (awaitBaton): the holder goes on under the rules it began
+		// with until it gives the baton back or blocks, whenever on
+		// another processor this call came.
 	}
 	t := b.byGID[g]
 	switch {
@@ -352,12 +362,17 @@ func (b *simBackend) hostOfCtxLocked(ctx context.Context) *simHost {
 	return nil
 }
 
-// stopAdopting gives back the processor adopting held; the run is over.
+// stopAdopting gives back the processor the run held, if it did, and
+// records whether it adopted, for the next run's start (claim); the run is
+// over.
 func (b *simBackend) stopAdopting() {
 	b.mu.Lock()
 	release := b.release
 	b.release = nil
 	b.mu.Unlock()
+	if b.mayAdopt() {
+		anyiort.NoteRunAdopted(b.adopting.Load())
+	}
 	if release != nil {
 		release()
 	}
@@ -389,6 +404,15 @@ func (b *simBackend) takeBackLocked() {
 		b.traceStopLocked(t)
 	}
 	b.current = nil
+}
+
+// adoptArrivedLocked starts adopting if goroutines called in while a task
+// held the baton and the run has not: the scheduler calls it once every
+// goroutine is blocked, a moment that does not depend on when they called.
+func (b *simBackend) adoptArrivedLocked() {
+	if !b.adopting.Load() && len(b.arrivals) > 0 {
+		b.startAdoptingLocked()
+	}
 }
 
 // sortRunnableLocked puts the runnable tasks in creation order: while

@@ -123,6 +123,11 @@ func (b *simBackend) claim() (tick <-chan time.Time, stop func(), err error) {
 	}
 	if b.mayAdopt() {
 		b.names, b.forgetAt = map[uintptr]string{}, simForgetAtLeast
+		if anyiort.LastRunAdopted() {
+			// Likely to adopt too: hold one processor now, before any
+			// goroutine of the run is created (anyiort.NoteRunAdopted).
+			b.release = anyiort.HoldOneProcessor()
+		}
 	}
 	if !b.bubble {
 		ticker := time.NewTicker(max(b.watchdog/4, time.Millisecond))

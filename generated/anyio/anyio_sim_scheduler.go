@@ -128,10 +128,20 @@ func (b *simBackend) awaitBaton(tick <-chan time.Time) {
 			b.watchdogTick()
 		}
 		b.mu.Lock()
-		free := b.current == nil
+		free, arrived := b.current == nil, len(b.arrivals) > 0
 		b.mu.Unlock()
 		if free {
 			return
+		}
+		if arrived {
+			// A goroutine the run did not start called in while the
+			// holder ran. Adopting begins once every goroutine is
+			// blocked: the holder has given the baton back, or blocked
+			// outside the simulator and is taken back (above).
+			b.settle()
+			b.mu.Lock()
+			b.adoptArrivedLocked()
+			b.mu.Unlock()
 		}
 	}
 }
@@ -149,6 +159,7 @@ func (b *simBackend) schedule(tick <-chan time.Time) (over bool) {
 			b.mu.Unlock()
 			return true
 		}
+		b.adoptArrivedLocked()
 		if tm := b.popDueLocked(); tm != nil {
 			if b.tracer != nil {
 				b.traceTimerLocked(tm)

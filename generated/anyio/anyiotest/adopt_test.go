@@ -191,13 +191,13 @@ func blockForever(ctx context.Context) {
 // A run that adopts goroutines holds the process at one processor, so that
 // library goroutines racing each other through channels of their own do
 // not run in an order the machine's load draws; the run gives it back when
-// it ends. (Not parallel: another test's adopting run would hold it too.)
+// it ends. A run after one that adopted holds it from its start, before it
+// creates any goroutine: a change of the processor count while another run
+// creates goroutines would reorder their ids, which number its adoptees.
+// (Not parallel: another test's adopting run would hold it too.)
 func TestAdoptingRunHoldsOneProcessor(t *testing.T) {
 	before := runtime.GOMAXPROCS(0)
-	anyiotest.Seeds(t, 1, func(t *testing.T, ctx context.Context) error {
-		if n := runtime.GOMAXPROCS(0); n != before {
-			t.Errorf("GOMAXPROCS = %d before the run hands out a view, want it untouched (%d)", n, before)
-		}
+	adopting := func(t *testing.T, ctx context.Context) error {
 		ln, err := anyio.ListenTCP(ctx, "127.0.0.1", 8080)
 		if err != nil {
 			return err
@@ -208,6 +208,32 @@ func TestAdoptingRunHoldsOneProcessor(t *testing.T) {
 			t.Errorf("GOMAXPROCS = %d while the run adopts, want 1", n)
 		}
 		return nil
+	}
+	atStart := func(want int) func(t *testing.T, ctx context.Context) error {
+		return func(t *testing.T, ctx context.Context) error {
+			if n := runtime.GOMAXPROCS(0); n != want {
+				t.Errorf("GOMAXPROCS = %d at the run's start, want %d", n, want)
+			}
+			return nil
+		}
+	}
+	// A run that does not adopt (held or not at its start, as the run
+	// before it did or did not adopt), then one that does.
+	anyiotest.Seeds(t, 1, func(t *testing.T, ctx context.Context) error { return nil })
+	anyiotest.Seeds(t, 1, func(t *testing.T, ctx context.Context) error {
+		if err := atStart(before)(t, ctx); err != nil {
+			return err
+		}
+		return adopting(t, ctx)
+	})
+	if n := runtime.GOMAXPROCS(0); n != before {
+		t.Errorf("GOMAXPROCS = %d after the run, want %d back", n, before)
+	}
+	anyiotest.Seeds(t, 1, func(t *testing.T, ctx context.Context) error {
+		if err := atStart(1)(t, ctx); err != nil { // the run before adopted
+			return err
+		}
+		return adopting(t, ctx)
 	})
 	if n := runtime.GOMAXPROCS(0); n != before {
 		t.Errorf("GOMAXPROCS = %d after the run, want %d back", n, before)

@@ -147,33 +147,48 @@ type sweep struct {
 
 // run runs the seeds as subtests, up to -parallel at a time, in order, and
 // stops starting them once one fails. It returns the lowest failing seed.
+//
+// The first seed runs alone. If its run adopts goroutines (net/http's,
+// say), the runs after it hold one processor from their start, and none
+// changes the processor count while another creates goroutines, which
+// would make goroutine ids, and so the order the run numbers its adoptees
+// in, differ from the order they were created in.
 func (s *sweep) run(t *testing.T, seeds []int64) (failed int64, ok bool) {
 	s.failed = -1
+	if !s.runNext(t, seeds) {
+		return s.failed, s.failed >= 0
+	}
 	workers := min(parallelism(), len(seeds))
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for {
-				s.mu.Lock()
-				if s.next == len(seeds) || s.failed >= 0 {
-					s.mu.Unlock()
-					return
-				}
-				seed := seeds[s.next]
-				s.next++
-				s.mu.Unlock()
-				if !t.Run("seed="+strconv.FormatInt(seed, 10), func(t *testing.T) { s.runSeed(t, seed) }) {
-					s.mu.Lock()
-					if s.failed < 0 || seed < s.failed {
-						s.failed = seed
-					}
-					s.mu.Unlock()
-				}
+			for s.runNext(t, seeds) {
 			}
 		})
 	}
 	wg.Wait()
 	return s.failed, s.failed >= 0
+}
+
+// runNext runs the next seed as a subtest, and reports whether it started
+// one: false once every seed has started or one has failed.
+func (s *sweep) runNext(t *testing.T, seeds []int64) bool {
+	s.mu.Lock()
+	if s.next == len(seeds) || s.failed >= 0 {
+		s.mu.Unlock()
+		return false
+	}
+	seed := seeds[s.next]
+	s.next++
+	s.mu.Unlock()
+	if !t.Run("seed="+strconv.FormatInt(seed, 10), func(t *testing.T) { s.runSeed(t, seed) }) {
+		s.mu.Lock()
+		if s.failed < 0 || seed < s.failed {
+			s.failed = seed
+		}
+		s.mu.Unlock()
+	}
+	return true
 }
 
 // parallelism is go test's -parallel, or GOMAXPROCS outside go test; 1
