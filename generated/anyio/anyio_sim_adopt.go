@@ -77,7 +77,7 @@ func (b *simBackend) passYield() bool {
 type simAdoption struct {
 	adopting   atomic.Bool         // set once; the fields below are guarded by simBackend.mu
 	wait       func()              // testing/synctest.Wait, set before the first task starts in a bubble whose Wait the test helper gave; nil: the run never adopts
-	release    func()              // gives back the one processor adopting holds (anyiort.HoldOneProcessor)
+	release    func()              // gives back the one processor the run holds, from its start or from when it began adopting (anyiort.HoldOneProcessor)
 	byGID      map[uint64]*simTask // every task's goroutine, once known (knowsGoroutines)
 	names      map[uintptr]string  // adopted goroutines' names, by where they were started (simGoroutineName)
 	forgetAt   int                 // len(byGID) at which ended goroutines are next looked for (forgetEndedLocked)

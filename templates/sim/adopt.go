@@ -72,16 +72,16 @@ func (b *simBackend) passYield() bool {
 
 // simAdoption is what a run keeps to adopt goroutines.
 type simAdoption struct {
-	adopting   atomic.Bool // set once; the fields below are guarded by simBackend.mu
-	wait       func()      // testing/synctest.Wait, set before the first task starts in a bubble whose Wait the test helper gave; nil: the run never adopts
-	release    func()      // gives back the one processor adopting holds (anyiort.HoldOneProcessor)
+	adopting   atomic.Bool         // set once; the fields below are guarded by simBackend.mu
+	wait       func()              // testing/synctest.Wait, set before the first task starts in a bubble whose Wait the test helper gave; nil: the run never adopts
+	release    func()              // gives back the one processor the run holds, from its start or from when it began adopting (anyiort.HoldOneProcessor)
 	byGID      map[uint64]*simTask // every task's goroutine, once known (knowsGoroutines)
 	names      map[uintptr]string  // adopted goroutines' names, by where they were started (simGoroutineName)
-	forgetAt   int                // len(byGID) at which ended goroutines are next looked for (forgetEndedLocked)
-	arrivals   []simAdoptee       // goroutines met since the last decision
-	schedGID   uint64             // the scheduler's goroutine: its calls keep their old rules
-	threadGIDs map[uint64]bool    // ToThread functions' goroutines
-	bubbleID   string             // the bubble, as its goroutines' tracebacks name it
+	forgetAt   int                 // len(byGID) at which ended goroutines are next looked for (forgetEndedLocked)
+	arrivals   []simAdoptee        // goroutines met since the last decision
+	schedGID   uint64              // the scheduler's goroutine: its calls keep their old rules
+	threadGIDs map[uint64]bool     // ToThread functions' goroutines
+	bubbleID   string              // the bubble, as its goroutines' tracebacks name it
 	// refuseStrangers: the run may not adopt, so a call from a goroutine
 	// it did not start while a task holds the baton is refused
 	// (strangerLocked) rather than taken for the holder's. Set where
