@@ -102,7 +102,8 @@ func (b *simBackend) knowsGoroutines() bool { return b.mayAdopt() || b.refuseStr
 // baton: without goroutine ids the call would be taken for the holder's,
 // and the run would go on with two goroutines playing one task. A call
 // while no task holds the baton is refused by its callers as it always
-// was. The holder's own goroutine is told apart at the cost of reading
+// was. NewWaiter and Yield ask, where every wait and scheduling point
+// begins; a Waiter's Wait, the hot path of a task switch, does not. The holder's own goroutine is told apart at the cost of reading
 // its id; the other tasks' (one the watchdog gave up on, finishing late),
 // the scheduler's and ToThread functions' pass as before.
 func (b *simBackend) strangerLocked() bool {

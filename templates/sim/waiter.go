@@ -132,8 +132,6 @@ func (w *simWaiter) enterLocked(reason string) error {
 		return simRunOver{}
 	case b.current != t:
 		return b.failLocked(&simMisuseError{task: t, what: fmt.Sprintf("its waiter was waited on (%q) from outside the task", reason)})
-	case b.strangerLocked():
-		return b.failLocked(b.outsideAnyTaskLocked(fmt.Sprintf("a wait (%q)", reason)))
 	}
 	return nil
 }
