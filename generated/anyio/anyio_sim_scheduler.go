@@ -3,9 +3,7 @@
 
 package anyio
 
-import (
-	"time"
-)
+import "time"
 
 // Yield is a scheduling point: the calling task goes back to the runnable
 // set and the scheduler picks, at random, who runs next (maybe the caller).

@@ -1,8 +1,6 @@
 package sim
 
-import (
-	"time"
-)
+import "time"
 
 // Yield is a scheduling point: the calling task goes back to the runnable
 // set and the scheduler picks, at random, who runs next (maybe the caller).
