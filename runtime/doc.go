@@ -38,5 +38,7 @@ const Version3 = 3
 // AssertionRecorder, AssertionsKey, and the registry of bubbles that host
 // a simulated run (BubbleID, RegisterBubbleRun, InSimulatedBubble), and
 // what hosts goroutines a run did not start (Adopter, SetBubbleWait,
-// BubbleWait, HoldOneProcessor, GoroutineID). Every package generated since references it.
+// BubbleWait, HoldOneProcessor, NoteRunAdopted, LastRunAdopted,
+// GoroutineID, GoroutineIDIsCheap). Every package generated since
+// references it.
 const Version4 = 4

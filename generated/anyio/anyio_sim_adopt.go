@@ -82,7 +82,7 @@ type simAdoption struct {
 	names      map[uintptr]string  // adopted goroutines' names, by where they were started (simGoroutineName)
 	forgetAt   int                 // len(byGID) at which ended goroutines are next looked for (forgetEndedLocked)
 	arrivals   []simAdoptee        // goroutines met since the last decision
-	schedGID   uint64              // the scheduler's goroutine: its calls keep their old rules
+	schedGID   uint64              // the scheduler's goroutine, where timers fire: its calls keep their old rules
 	threadGIDs map[uint64]bool     // ToThread functions' goroutines
 	bubbleID   string              // the bubble, as its goroutines' tracebacks name it
 	// refuseStrangers: the run may not adopt, so a call from a goroutine
@@ -103,9 +103,10 @@ func (b *simBackend) knowsGoroutines() bool { return b.mayAdopt() || b.refuseStr
 // and the run would go on with two goroutines playing one task. A call
 // while no task holds the baton is refused by its callers as it always
 // was. NewWaiter and Yield ask, where every wait and scheduling point
-// begins; a Waiter's Wait, the hot path of a task switch, does not. The holder's own goroutine is told apart at the cost of reading
-// its id; the other tasks' (one the watchdog gave up on, finishing late),
-// the scheduler's and ToThread functions' pass as before.
+// begins; a Waiter's Wait, the hot path of a task switch, does not. The
+// holder's own goroutine is told apart at the cost of reading its id; the
+// other tasks' (one the watchdog gave up on, finishing late), the
+// scheduler's and ToThread functions' pass as before.
 func (b *simBackend) strangerLocked() bool {
 	if !b.refuseStrangers {
 		return false
@@ -202,8 +203,8 @@ func (b *simBackend) admit(c simCall) bool {
 // timer's callback) and a ToThread function's pass as they are. A run that
 // may adopt but does not yet starts adopting at the first call from any
 // other goroutine, or, if a task holds the baton then, once every
-// goroutine is blocked. b.mu is held on entry and on return, but not while the
-// caller waits.
+// goroutine is blocked. b.mu is held on entry and on return, but not while
+// the caller waits.
 func (b *simBackend) admitLocked(c simCall) bool {
 	if !b.mayAdopt() {
 		return true

@@ -4,7 +4,6 @@
 package anyio
 
 import (
-	"sync/atomic"
 	"time"
 
 	anyiort "github.com/anyiogen/anyiogen/runtime"
@@ -21,10 +20,6 @@ type simClock struct {
 	// the run, and the report and the unwinding keep the moment it went
 	// idle.
 	stoppedAt time.Time
-	// firing is the goroutine running a timer's callback (the
-	// scheduler's), 0 when none: a call into the run from there is told
-	// apart from one from a goroutine the run did not start.
-	firing atomic.Uint64
 }
 
 // Now reports the virtual time. It starts at 2000-01-01T00:00:00Z and moves
@@ -81,9 +76,7 @@ func (b *simBackend) popDueLocked() *simtimersTimer {
 // fire runs a timer's callback without b.mu held, so that it may wake tasks,
 // start timers and cancel scopes. A panic in it ends the run like a task's.
 func (b *simBackend) fire(t *simtimersTimer) {
-	b.firing.Store(simGID())
 	defer func() {
-		b.firing.Store(0)
 		if r := recover(); r != nil {
 			b.mu.Lock()
 			b.recordPanicLocked(r)

@@ -45,7 +45,7 @@ func (e *simMisuseError) Error() string {
 // goroutine the run did not start and cannot adopt, for which it says what
 // would let the run adopt it.
 func (b *simBackend) outsideAnyTaskLocked(call string) *simMisuseError {
-	if g := b.firing.Load(); g != 0 && g == simGID() {
+	if simGID() == b.schedGID {
 		return &simMisuseError{what: call + " was called outside any task, from a timer's callback"}
 	}
 	what := call + " was called outside any task, from a goroutine the simulator did not start"

@@ -115,9 +115,9 @@ func (b *simBackend) claim() (tick <-chan time.Time, stop func(), err error) {
 	// its tasks runs where; one that may not learns them to refuse
 	// strangers, where ids are cheap.
 	b.refuseStrangers = !b.mayAdopt() && anyiort.GoroutineIDIsCheap()
+	b.schedGID = simGID() // Run's goroutine: the scheduler's, which runs timers' callbacks
 	if b.knowsGoroutines() {
 		b.byGID, b.threadGIDs = map[uint64]*simTask{}, map[uint64]bool{}
-		b.schedGID = simGID() // Run's goroutine: the scheduler's, which adopting leaves as it is
 	}
 	if b.mayAdopt() {
 		b.names, b.forgetAt = map[uintptr]string{}, simForgetAtLeast

@@ -32,7 +32,9 @@ import (
 // seed always makes the same one.
 //
 // Seeds run in parallel, as many at a time as go test's -parallel allows
-// (GOMAXPROCS by default): a body must not share what it changes with
+// (GOMAXPROCS by default), after the first, which runs alone (if it
+// adopts goroutines, the runs after it hold one processor from their
+// start): a body must not share what it changes with
 // other seeds' runs. Where the binary lets rand.Seed act (GODEBUG
 // randseednop=0), each run seeds math/rand's global source from its seed
 // and seeds run one at a time, so that what libraries draw from that
